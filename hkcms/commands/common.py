@@ -1,0 +1,51 @@
+"""Helpers shared by the sub-commands: opening the site, printing JSON and tables."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from hkcms.core.site import Site
+
+ORDER = 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # this module adds no command
+    return None
+
+
+def open_site(args: argparse.Namespace) -> Site:
+    return Site.open(args.site)
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def safe_text(text: str) -> str:
+    """Terminal-safe text: control characters (ANSI/OSC escapes) shown as visible escapes."""
+    return "".join(
+        ch
+        if ch == "\n" or (ch.isprintable() and ch not in "\u202a\u202b\u202c\u202d\u202e")
+        else f"\\x{ord(ch):02x}"
+        if ord(ch) < 256
+        else f"\\u{ord(ch):04x}"
+        for ch in text
+    )
+
+
+def print_table(rows: list[list[str]], headers: list[str]) -> None:
+    """A plain aligned table; East Asian wide characters count as two columns."""
+    from unicodedata import east_asian_width
+
+    def width(text: str) -> int:
+        return sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
+
+    table = [headers, *[[safe_text(c) for c in row] for row in rows]]
+    widths = [max(width(row[i]) for row in table) for i in range(len(headers))]
+    for row in table:
+        cells = [cell + " " * (widths[i] - width(cell)) for i, cell in enumerate(row)]
+        print("  ".join(cells).rstrip())

@@ -1,0 +1,1 @@
+"""Pure domain core: posts, metadata, history. No Textual, Rich or Jinja2."""

@@ -1,0 +1,113 @@
+"""Atomic file writes (temp file, fsync, rename, fsync of the folder) and safe reads."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from hkcms.core.errors import HkcmsError
+
+TMP_PREFIX = ".hkcms-tmp-"
+MAX_FILE_BYTES = 2 * 1024 * 1024  # posts and metadata files above this are refused, not read
+
+
+def fsync_dir(folder: Path) -> None:
+    """Persist a rename: the directory entry must reach the disk too."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes, *, keep_backup: bool = False) -> None:
+    """Write `data` to `path` so that readers see the old or the new file, never a mix.
+
+    With keep_backup, the previous version is kept as `<name>.bak` (hard link, no copy).
+    """
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f"{TMP_PREFIX}{path.name}.{os.getpid()}.{os.urandom(4).hex()}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        tmp.unlink(missing_ok=True)
+        raise
+    os.close(fd)
+    try:
+        if keep_backup and path.exists():
+            bak_tmp = folder / f"{TMP_PREFIX}{path.name}.bak.{os.getpid()}"
+            bak_tmp.unlink(missing_ok=True)
+            os.link(path, bak_tmp)
+            os.replace(bak_tmp, folder / f"{path.name}.bak")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(folder)
+
+
+def clean_temp_files(folder: Path) -> int:
+    """Remove temp files left by a writer that was killed mid-write; returns how many."""
+    removed = 0
+    if not folder.is_dir():
+        return 0
+    for entry in folder.iterdir():
+        if entry.name.startswith(TMP_PREFIX):
+            entry.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def read_regular_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """Read a regular file without following it into FIFOs or devices, and cap its size."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        if path.is_symlink():
+            raise HkcmsError("is a symbolic link; refusing to follow it", path) from exc
+        raise HkcmsError(f"cannot open: {exc.strerror}", path) from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise HkcmsError("is not a regular file", path)
+        if info.st_size > limit:
+            raise HkcmsError(f"is too large ({info.st_size:,} bytes; the limit is {limit:,})", path)
+        chunks = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:
+            raise HkcmsError(f"is too large (over {limit:,} bytes)", path)
+        return data
+    finally:
+        os.close(fd)
+
+
+def decode_utf8(data: bytes, path: Path) -> str:
+    """Decode UTF-8, naming the line of the first bad byte."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise HkcmsError(
+            f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save it as UTF-8 and try again",
+            path,
+            line,
+        ) from exc
+    return text

@@ -1,0 +1,212 @@
+"""Post model: YAML front matter + Markdown body; parses strictly and round-trips byte for byte."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hkcms.core.errors import PostError
+
+STATUSES = ("draft", "published", "scheduled")
+KNOWN_KEYS = ("title", "author", "date", "tags", "status", "lang", "summary", "cover")
+_SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeDumper: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def content_hash(data: bytes) -> str:
+    """The content address used for revisions and conflict checks."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class Post:
+    """One post: its front matter (all keys, in order) and its Markdown body."""
+
+    slug: str
+    front: dict[str, Any]
+    body: str
+    path: Path | None = None
+    # The exact front matter block as read (delimiters included), reused while `front` is unchanged
+    # so that loading and saving an untouched post gives the same bytes.
+    raw_front: str | None = field(default=None, repr=False)
+    front_as_read: dict[str, Any] | None = field(default=None, repr=False)
+    loaded_hash: str | None = None
+
+    @property
+    def title(self) -> str:
+        return str(self.front.get("title") or self.slug)
+
+    @property
+    def author(self) -> str:
+        return str(self.front.get("author") or "")
+
+    @property
+    def tags(self) -> list[str]:
+        return normalise_tags(self.front.get("tags"))
+
+    @property
+    def status(self) -> str:
+        status = str(self.front.get("status") or "published")
+        return status if status in STATUSES else "published"
+
+    @property
+    def lang(self) -> str:
+        return str(self.front.get("lang") or "")
+
+    @property
+    def summary(self) -> str:
+        return str(self.front.get("summary") or "")
+
+    @property
+    def date(self) -> str:
+        return iso_date(self.front.get("date"))
+
+    def to_text(self) -> str:
+        """Serialise to the file's text."""
+        if self.raw_front is not None and self.front == self.front_as_read:
+            return self.raw_front + self.body
+        return dump_front(self.front) + self.body
+
+    def to_bytes(self) -> bytes:
+        return self.to_text().encode("utf-8")
+
+
+def normalise_tags(value: Any) -> list[str]:
+    """Tags may be written as a YAML list or a comma-separated string."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items = value.split(",")
+    elif isinstance(value, list | tuple):
+        items = [str(v) for v in value if v is not None]
+    else:
+        items = [str(value)]
+    return [t.strip() for t in items if t.strip()]
+
+
+def iso_date(value: Any) -> str:
+    """A front matter date (YAML date, datetime or string) as ISO 8601 text."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def dump_front(front: dict[str, Any]) -> str:
+    """Front matter block with delimiters; keys keep their order, Chinese stays readable."""
+    text = yaml.dump(
+        front,
+        Dumper=_SafeDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=1000,
+    )
+    return f"---\n{text}---\n"
+
+
+def parse_post(text: str, slug: str, path: Path | None = None) -> Post:
+    """Parse a post's text; raises PostError naming the file and line of any problem."""
+    raw_front, yaml_text, body, first_line = _split(text, path)
+    front = _load_yaml(yaml_text, path, first_line)
+    if not isinstance(front, dict):
+        kind = type(front).__name__ if front is not None else "empty"
+        raise PostError(
+            f"front matter must be a mapping of keys to values (found {kind})", path, first_line
+        )
+    for key in front:
+        if not isinstance(key, str):
+            raise PostError(f"front matter key {key!r} must be text", path, first_line)
+    title = front.get("title")
+    if title is None or not str(title).strip():
+        raise PostError("front matter has no 'title'; add a line like 'title: My post'", path, 2)
+    status = front.get("status")
+    if status is not None and status not in STATUSES:
+        raise PostError(
+            f"status {status!r} is not one of {', '.join(STATUSES)}",
+            path,
+            _key_line(yaml_text, "status", first_line),
+        )
+    tags = front.get("tags")
+    if tags is not None and not isinstance(tags, list | str):
+        raise PostError(
+            "tags must be a list or comma-separated text",
+            path,
+            _key_line(yaml_text, "tags", first_line),
+        )
+    return Post(
+        slug=slug,
+        front=front,
+        body=body,
+        path=path,
+        raw_front=raw_front,
+        front_as_read=copy.deepcopy(front),
+    )
+
+
+def _split(text: str, path: Path | None) -> tuple[str, str, str, int]:
+    """Split into (front block with delimiters, YAML text, body, line of the first YAML line)."""
+    start = 1 if text.startswith("\ufeff") else 0
+    first_nl = text.find("\n", start)
+    if first_nl < 0 or text[start:first_nl].rstrip("\r") != "---":
+        raise PostError(
+            "has no front matter: start the file with a '---' line, 'title: …' and '---'",
+            path,
+            1,
+        )
+    pos = first_nl + 1
+    line_no = 2
+    while pos <= len(text):
+        nl = text.find("\n", pos)
+        end = len(text) if nl < 0 else nl
+        if text[pos:end].rstrip("\r") in ("---", "..."):
+            after = end if nl < 0 else nl + 1
+            return text[:after], text[first_nl + 1 : pos], text[after:], 2
+        if nl < 0:
+            break
+        pos = nl + 1
+        line_no += 1
+    raise PostError("front matter is not closed: add a '---' line after it", path, 1)
+
+
+def _load_yaml(yaml_text: str, path: Path | None, first_line: int) -> Any:
+    try:
+        if "&" in yaml_text or "*" in yaml_text:
+            _refuse_aliases(yaml_text, path, first_line)
+        return yaml.load(yaml_text, Loader=_SafeLoader)  # noqa: S506 - a safe loader
+    except PostError:
+        raise
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = first_line + mark.line if mark is not None else first_line
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "could not determine a constructor" in str(exc):
+            problem = "uses a YAML tag that is not allowed (only plain values, lists and mappings)"
+        raise PostError(f"front matter is not valid YAML: {problem}", path, line) from exc
+
+
+def _refuse_aliases(yaml_text: str, path: Path | None, first_line: int) -> None:
+    """Anchors and aliases let a few bytes expand to megabytes ("billion laughs"): refuse them."""
+    for event in yaml.parse(yaml_text, Loader=_SafeLoader):
+        anchor = getattr(event, "anchor", None)
+        if isinstance(event, yaml.AliasEvent) or anchor:
+            line = first_line + event.start_mark.line
+            raise PostError(
+                "front matter uses YAML anchors or aliases (&, *); remove them", path, line
+            )
+
+
+def _key_line(yaml_text: str, key: str, first_line: int) -> int:
+    for i, line in enumerate(yaml_text.splitlines()):
+        if line.startswith(f"{key}:"):
+            return first_line + i
+    return first_line

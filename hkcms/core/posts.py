@@ -1,0 +1,446 @@
+"""PostStore: list, load, create, save, rename, trash and restore posts; atomic and locked."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import os
+import stat
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hkcms.core.atomic import (
+    MAX_FILE_BYTES,
+    decode_utf8,
+    fsync_dir,
+    read_regular_file,
+    write_atomic,
+)
+from hkcms.core.errors import ConflictError, HkcmsError, NotFoundError, PostError, SlugError
+from hkcms.core.history import EXTERNAL_EDITOR, History, Revision, current_editor
+from hkcms.core.meta import MetaStore, MetaTxn, read_json
+from hkcms.core.post import Post, content_hash, dump_front, iso_date, parse_post
+from hkcms.core.site import Site
+from hkcms.core.slugs import slugify, unique_slug, validate_slug
+
+CACHE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PostInfo:
+    """What the posts list shows of one post: front matter fields and metadata totals."""
+
+    slug: str
+    title: str
+    status: str
+    author: str
+    tags: list[str]
+    lang: str
+    date: str
+    summary: str
+    path: str
+    updated: str = ""
+    views: int = 0
+    comments: int = 0
+    comments_pending: int = 0
+    revisions: int = 0
+    size: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class TrashEntry:
+    """A post moved to the trash; `id` restores it."""
+
+    id: str
+    slug: str
+    title: str
+    trashed: str
+
+
+@dataclass
+class ScanResult:
+    posts: list[PostInfo] = field(default_factory=list)
+    problems: list[HkcmsError] = field(default_factory=list)
+
+
+class PostStore:
+    """The posts of one site, with their revision history."""
+
+    def __init__(self, site: Site, meta: MetaStore | None = None) -> None:
+        self.site = site
+        self.meta = meta or MetaStore(site)
+        self.history = History(self.meta)
+        self.cache_path = site.state_dir / "cache" / "posts.json"
+        self.trash_dir = site.state_dir / "trash"
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def scan(self) -> ScanResult:
+        """List every post, noticing files edited outside hkcms (recorded as 'external')."""
+        result = ScanResult()
+        cache = self._read_cache()
+        summaries = self.meta.summaries()
+        new_cache: dict[str, Any] = {}
+        changed: list[str] = []
+        posts_dir = self.site.posts_dir
+        try:
+            entries = sorted(os.scandir(posts_dir), key=lambda e: e.name)
+        except OSError as exc:
+            raise HkcmsError(f"cannot read the posts folder: {exc.strerror}", posts_dir) from exc
+        for entry in entries:
+            if not entry.name.endswith(".md") or entry.name.startswith("."):
+                continue
+            slug = entry.name[:-3]
+            path = Path(entry.path)
+            try:
+                validate_slug(slug)
+                info = self._stat_post(path)
+                key = [info.st_mtime_ns, info.st_size, info.st_ino]
+                cached = cache.get(slug)
+                if cached and cached.get("key") == key:
+                    fields = cached
+                else:
+                    data = self._read_bytes(path)
+                    post = parse_post(decode_utf8(data, path), slug, path)
+                    fields = _fields_of(post) | {"key": key, "hash": content_hash(data)}
+            except SlugError as exc:
+                result.problems.append(
+                    PostError(f"{exc.message}; rename the file, e.g. to {slugify(slug)}.md", path)
+                )
+                continue
+            except HkcmsError as exc:
+                result.problems.append(exc)
+                continue
+            new_cache[slug] = fields
+            summary = summaries.get(slug, {})
+            if summary.get("hash") != fields["hash"]:
+                changed.append(slug)
+            result.posts.append(_info(slug, path, fields, summary))
+        if changed:
+            self._record_external(changed)
+            summaries = self.meta.summaries()
+            result.posts = [
+                _info(p.slug, Path(p.path), new_cache[p.slug], summaries.get(p.slug, {}))
+                for p in result.posts
+            ]
+        if new_cache != cache:
+            self._write_cache(new_cache)
+        return result
+
+    def list(self) -> list[PostInfo]:
+        """All readable posts (problems are left out; see scan())."""
+        return self.scan().posts
+
+    def exists(self, slug: str) -> bool:
+        return self.site.post_path(slug).exists()
+
+    def load(self, slug: str) -> Post:
+        """Load one post; an outside edit since hkcms last saw it is recorded first."""
+        validate_slug(slug)
+        path = self.site.post_path(slug)
+        if not path.exists() and not path.is_symlink():
+            raise NotFoundError(f"no post with slug {slug!r}", path)
+        data = self._read_bytes(path)
+        post = parse_post(decode_utf8(data, path), slug, path)
+        post.loaded_hash = content_hash(data)
+        if self.meta.summary(slug).get("hash") != post.loaded_hash:
+            self._record_external([slug])
+        return post
+
+    def read_bytes(self, slug: str) -> bytes:
+        validate_slug(slug)
+        return self._read_bytes(self.site.post_path(slug))
+
+    def _read_bytes(self, path: Path) -> bytes:
+        self._stat_post(path)
+        return read_regular_file(path, MAX_FILE_BYTES)
+
+    def _stat_post(self, path: Path) -> os.stat_result:
+        """Stat a post file; refuse links leading out of posts/ and anything but regular files."""
+        try:
+            info = path.lstat()
+        except FileNotFoundError as exc:
+            raise NotFoundError("post file does not exist", path) from exc
+        if stat.S_ISLNK(info.st_mode):
+            target = path.resolve()
+            if not target.is_relative_to(self.site.posts_dir.resolve()):
+                raise PostError("is a symbolic link to a file outside posts/; refusing it", path)
+            info = target.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise PostError("is not a regular file (a FIFO, device or folder?); skipping it", path)
+        if info.st_size > MAX_FILE_BYTES:
+            raise PostError(
+                f"is too large ({info.st_size:,} bytes; posts are limited to {MAX_FILE_BYTES:,})",
+                path,
+            )
+        return info
+
+    # ---- writing -------------------------------------------------------------------------
+
+    def create(
+        self,
+        title: str,
+        *,
+        slug: str | None = None,
+        author: str | None = None,
+        tags: list[str] | None = None,
+        lang: str | None = None,
+        draft: bool = False,
+        body: str = "",
+        editor: str | None = None,
+    ) -> Post:
+        """Create a new post file and record its first revision."""
+        title = title.strip()
+        if not title:
+            raise PostError("a post needs a title")
+        self.site.posts_dir.mkdir(parents=True, exist_ok=True)
+        front: dict[str, Any] = {"title": title}
+        front["author"] = author or self.site.settings.author or current_editor()
+        front["date"] = dt.date.today()
+        front["tags"] = list(tags or [])
+        front["status"] = "draft" if draft else "published"
+        front["lang"] = lang or self.site.settings.language
+        with self.meta.transaction() as txn:
+            if slug is not None:
+                validate_slug(slug)
+                if self.site.post_path(slug).exists():
+                    raise SlugError(f"a post with slug {slug!r} already exists")
+            else:
+                taken = {p.name[:-3] for p in self.site.posts_dir.glob("*.md")}
+                slug = unique_slug(slugify(title), taken)
+            post = Post(slug=slug, front=front, body=body or "\n", path=self.site.post_path(slug))
+            data = post.to_bytes()
+            self._write_and_record(txn, slug, data, editor=editor, note="created")
+        return self._mark_saved(post, data)
+
+    def save(
+        self, post: Post, *, editor: str | None = None, note: str = "", force: bool = False
+    ) -> Revision | None:
+        """Save a loaded post. Refuses (ConflictError) if the file changed since it was loaded,
+        unless force; the other editor's version is then kept as a revision first."""
+        validate_slug(post.slug)
+        path = self.site.post_path(post.slug)
+        data = post.to_bytes()
+        with self.meta.transaction() as txn:
+            try:
+                disk = self._read_bytes(path)
+            except NotFoundError:
+                disk = None
+            disk_hash = content_hash(disk) if disk is not None else None
+            if post.loaded_hash is not None and disk_hash != post.loaded_hash and not force:
+                message = (
+                    "was deleted since you opened it"
+                    if disk is None
+                    else "was changed by someone else since you opened it"
+                )
+                raise ConflictError(
+                    message, path, disk_text=(disk or b"").decode("utf-8", errors="replace")
+                )
+            if disk is not None and disk_hash != txn.get_summary(post.slug).get("hash"):
+                # Keep the other version in history before it is overwritten.
+                self.history.record(
+                    txn, post.slug, disk, editor=EXTERNAL_EDITOR, note="changed outside hkcms"
+                )
+            if disk == data:
+                self._mark_saved(post, data)
+                return None
+            revision = self._write_and_record(txn, post.slug, data, editor=editor, note=note)
+        self._mark_saved(post, data)
+        return revision
+
+    def restore(self, slug: str, rev: int, *, editor: str | None = None) -> Revision | None:
+        """Make an old revision the current text; recorded as a new revision (nothing is lost)."""
+        validate_slug(slug)
+        data = self.history.blobs.get(self.history.get(slug, rev).hash)
+        path = self.site.post_path(slug)
+        parse_post(decode_utf8(data, path), slug, path)  # never restore a text that would not load
+        with self.meta.transaction() as txn:
+            try:
+                disk = self._read_bytes(path)
+                if content_hash(disk) != txn.get_summary(slug).get("hash"):
+                    self.history.record(
+                        txn, slug, disk, editor=EXTERNAL_EDITOR, note="changed outside hkcms"
+                    )
+            except NotFoundError:
+                disk = None
+            if disk == data:
+                return None
+            return self._write_and_record(
+                txn, slug, data, editor=editor, note=f"restored revision {rev}"
+            )
+
+    def rename(self, old: str, new: str) -> None:
+        """Change a post's slug; its history, views and comments follow it."""
+        validate_slug(old)
+        validate_slug(new)
+        old_path, new_path = self.site.post_path(old), self.site.post_path(new)
+        with self.meta.transaction() as txn:
+            if not old_path.exists():
+                raise NotFoundError(f"no post with slug {old!r}", old_path)
+            if new_path.exists() or self.meta.post_file(new).exists():
+                raise SlugError(f"a post with slug {new!r} already exists")
+            os.rename(old_path, new_path)
+            fsync_dir(new_path.parent)
+            self.meta.rename_post(txn, old, new)
+
+    def trash(self, slug: str) -> TrashEntry:
+        """Move a post and its metadata to the trash (restorable with untrash)."""
+        validate_slug(slug)
+        path = self.site.post_path(slug)
+        with self.meta.transaction() as txn:
+            if not path.exists():
+                raise NotFoundError(f"no post with slug {slug!r}", path)
+            title = _title_or_slug(path, slug)
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+            entry_id = f"{stamp}-{slug}"
+            self.trash_dir.mkdir(parents=True, exist_ok=True)
+            summary = txn.get_summary(slug)
+            record = {"slug": slug, "title": title, "trashed": stamp, "summary": summary}
+            write_atomic(self.trash_dir / f"{entry_id}.trash.json", _json_bytes(record))
+            meta_file = self.meta.post_file(slug)
+            if meta_file.exists():
+                os.replace(meta_file, self.trash_dir / f"{entry_id}.meta.json")
+            os.replace(path, self.trash_dir / f"{entry_id}.md")
+            fsync_dir(self.trash_dir)
+            fsync_dir(path.parent)
+            txn.delete_summary(slug)
+        return TrashEntry(entry_id, slug, title, stamp)
+
+    def trashed(self) -> list[TrashEntry]:
+        """Posts in the trash, newest first."""
+        entries = []
+        if not self.trash_dir.is_dir():
+            return entries
+        for record_path in self.trash_dir.glob("*.trash.json"):
+            record = read_json(record_path) or {}
+            entry_id = record_path.name.removesuffix(".trash.json")
+            entries.append(
+                TrashEntry(
+                    entry_id,
+                    record.get("slug", ""),
+                    record.get("title", ""),
+                    record.get("trashed", ""),
+                )
+            )
+        return sorted(entries, key=lambda e: e.trashed, reverse=True)
+
+    def untrash(self, entry_id: str) -> str:
+        """Put a trashed post back; returns its slug."""
+        record_path = self.trash_dir / f"{entry_id}.trash.json"
+        if "/" in entry_id or not record_path.exists():
+            raise NotFoundError(f"nothing in the trash is called {entry_id!r}")
+        record = read_json(record_path) or {}
+        slug = validate_slug(record.get("slug", ""))
+        path = self.site.post_path(slug)
+        with self.meta.transaction() as txn:
+            if path.exists():
+                raise SlugError(f"a post with slug {slug!r} exists again; rename it first")
+            os.replace(self.trash_dir / f"{entry_id}.md", path)
+            meta_src = self.trash_dir / f"{entry_id}.meta.json"
+            if meta_src.exists():
+                os.replace(meta_src, self.meta.post_file(slug))
+            summary = {k: v for k, v in record.get("summary", {}).items() if k != "slug"}
+            if summary:
+                txn.update_summary(slug, **summary)
+            record_path.unlink()
+            fsync_dir(path.parent)
+        return slug
+
+    # ---- internals -----------------------------------------------------------------------
+
+    def _write_and_record(
+        self, txn: MetaTxn, slug: str, data: bytes, *, editor: str | None, note: str
+    ) -> Revision | None:
+        path = self.site.post_path(slug)
+        if path.is_symlink():
+            path = self.site.posts_dir / os.readlink(path)  # write through a link inside posts/
+        write_atomic(path, data)
+        return self.history.record(txn, slug, data, editor=editor, note=note)
+
+    def _mark_saved(self, post: Post, data: bytes) -> Post:
+        post.loaded_hash = content_hash(data)
+        if post.raw_front is None or post.front != post.front_as_read:
+            post.raw_front = dump_front(post.front)
+        post.front_as_read = copy.deepcopy(post.front)
+        post.path = self.site.post_path(post.slug)
+        return post
+
+    def _record_external(self, slugs: list[str]) -> None:
+        """Record files changed outside hkcms (vim, git pull) as revisions by 'external'."""
+        with self.meta.transaction() as txn:
+            for slug in slugs:
+                path = self.site.post_path(slug)
+                try:
+                    data = self._read_bytes(path)
+                except HkcmsError:
+                    continue
+                first = not txn.get_summary(slug).get("revisions")
+                note = "first seen by hkcms" if first else "changed outside hkcms"
+                self.history.record(txn, slug, data, editor=EXTERNAL_EDITOR, note=note)
+
+    def _read_cache(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.cache_path.read_bytes())
+        except (OSError, ValueError):
+            return {}  # a missing or broken cache is rebuilt, never an error
+        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+            return {}
+        posts = data.get("posts")
+        return posts if isinstance(posts, dict) else {}
+
+    def _write_cache(self, posts: dict[str, Any]) -> None:
+        try:
+            write_atomic(self.cache_path, _json_bytes({"version": CACHE_VERSION, "posts": posts}))
+        except OSError:
+            pass  # the cache only saves time; a read-only site still lists
+
+
+def _fields_of(post: Post) -> dict[str, Any]:
+    return {
+        "title": post.title,
+        "status": post.status,
+        "author": post.author,
+        "tags": post.tags,
+        "lang": post.lang,
+        "date": post.date,
+        "summary": post.summary,
+    }
+
+
+def _info(slug: str, path: Path, fields: dict[str, Any], summary: dict[str, Any]) -> PostInfo:
+    return PostInfo(
+        slug=slug,
+        title=fields["title"],
+        status=fields["status"],
+        author=fields["author"],
+        tags=list(fields["tags"]),
+        lang=fields["lang"],
+        date=fields["date"],
+        summary=fields["summary"],
+        path=str(path),
+        updated=summary.get("updated", ""),
+        views=int(summary.get("views", 0)),
+        comments=int(summary.get("comments", 0)),
+        comments_pending=int(summary.get("comments_pending", 0)),
+        revisions=int(summary.get("revisions", 0)),
+        size=int(summary.get("size", 0)),
+    )
+
+
+def _title_or_slug(path: Path, slug: str) -> str:
+    try:
+        return parse_post(decode_utf8(read_regular_file(path), path), slug, path).title
+    except HkcmsError:
+        return slug
+
+
+def _json_bytes(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
+__all__ = ["PostInfo", "PostStore", "ScanResult", "TrashEntry", "iso_date"]

@@ -1,0 +1,151 @@
+"""Site: opens a site folder, resolves its paths and loads hkcms.toml settings."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hkcms.core.atomic import decode_utf8, read_regular_file, write_atomic
+from hkcms.core.errors import SiteError
+
+SETTINGS_FILE = "hkcms.toml"
+STATE_DIR = ".hkcms"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Site settings from hkcms.toml, with defaults for every key."""
+
+    title: str = "hkcms site"
+    base_url: str = ""
+    language: str = "en"
+    author: str = ""
+    timezone: str = "Europe/London"
+    posts_per_page: int = 10
+    publish_target: str = ""
+    views: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Site:
+    """A site folder: posts/, media/, templates/, the .hkcms/ state folder and settings."""
+
+    root: Path
+    settings: Settings
+
+    @property
+    def posts_dir(self) -> Path:
+        return self.root / "posts"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.root / "media"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / STATE_DIR
+
+    @property
+    def public_dir(self) -> Path:
+        return self.root / "public"
+
+    def post_path(self, slug: str) -> Path:
+        return self.posts_dir / f"{slug}.md"
+
+    @classmethod
+    def open(cls, root: Path | str) -> Site:
+        """Open an existing site; a folder without posts/ is not a site."""
+        path = Path(root).expanduser()
+        if not path.is_dir():
+            raise SiteError("site folder does not exist; create one with 'hkcms init DIR'", path)
+        if not (path / "posts").is_dir():
+            raise SiteError(
+                "is not an hkcms site (no posts/ folder); create one with 'hkcms init DIR'", path
+            )
+        return cls(root=path.resolve(), settings=load_settings(path / SETTINGS_FILE))
+
+    @classmethod
+    def init(cls, root: Path | str, title: str | None = None) -> Site:
+        """Create a new site folder (refuses a folder that already holds files)."""
+        path = Path(root).expanduser()
+        if path.exists() and not path.is_dir():
+            raise SiteError("exists and is not a folder", path)
+        if path.is_dir() and any(p.name not in {".git"} for p in path.iterdir()):
+            raise SiteError("is not empty; choose a new folder for the site", path)
+        for sub in ("posts", "media", STATE_DIR):
+            (path / sub).mkdir(parents=True, exist_ok=True)
+        site_title = title or path.resolve().name
+        author = os.environ.get("USER", "")
+        text = (
+            f"# hkcms site settings\n"
+            f"title = {_toml_string(site_title)}\n"
+            f'base_url = "https://example.org/"\n'
+            f'language = "en"\n'
+            f"author = {_toml_string(author)}\n"
+            f'timezone = "Europe/London"\n'
+            f"posts_per_page = 10\n\n"
+            f"[publish]\n"
+            f'# target = "user@host:/var/www/blog/"\n'
+            f'target = ""\n\n'
+            f"[views]\n"
+            f'# log_format = "combined"\n'
+            f'# old_patterns = ["/post/{{slug}}"]\n'
+        )
+        write_atomic(path / SETTINGS_FILE, text.encode())
+        return cls.open(path)
+
+
+def _toml_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def load_settings(path: Path) -> Settings:
+    """Read hkcms.toml; a missing file gives defaults, a broken one a clear error."""
+    if not path.exists():
+        return Settings()
+    text = decode_utf8(read_regular_file(path, 256 * 1024), path)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_error_line(str(exc))
+        raise SiteError(f"settings are not valid TOML: {exc}", path, line) from exc
+    defaults = Settings()
+    publish = raw.get("publish", {})
+    views = raw.get("views", {})
+    if not isinstance(publish, dict) or not isinstance(views, dict):
+        raise SiteError("[publish] and [views] must be tables", path)
+    try:
+        per_page = int(raw.get("posts_per_page", defaults.posts_per_page))
+    except (TypeError, ValueError) as exc:
+        raise SiteError("posts_per_page must be a whole number", path) from exc
+    if per_page < 1:
+        raise SiteError("posts_per_page must be at least 1", path)
+    return Settings(
+        title=str(raw.get("title", defaults.title)),
+        base_url=str(raw.get("base_url", defaults.base_url)),
+        language=str(raw.get("language", defaults.language)),
+        author=str(raw.get("author", defaults.author)),
+        timezone=str(raw.get("timezone", defaults.timezone)),
+        posts_per_page=per_page,
+        publish_target=str(publish.get("target", "")),
+        views=dict(views),
+        raw=raw,
+    )
+
+
+def _toml_error_line(message: str) -> int | None:
+    marker = "line "
+    if marker in message:
+        digits = message.split(marker, 1)[1].split(",")[0].split(")")[0]
+        if digits.isdigit():
+            return int(digits)
+    return None

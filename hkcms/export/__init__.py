@@ -1,0 +1,1 @@
+"""Static site exporter: Jinja2 templates, incremental build, feeds, publish."""
