@@ -21,8 +21,9 @@ def open_site(args: argparse.Namespace) -> Site:
 
 
 def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write("\n")
+    # Indented for people; compact (and C-encoded, ~5x faster) when piped to a program.
+    indent = 2 if sys.stdout.isatty() else None
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=indent, default=str) + "\n")
 
 
 def safe_text(text: str) -> str:

@@ -28,7 +28,7 @@ from hkcms.core.slugs import slugify, unique_slug, validate_slug
 CACHE_VERSION = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PostInfo:
     """What the posts list shows of one post: front matter fields and metadata totals."""
 
@@ -96,21 +96,25 @@ class PostStore:
             if not entry.name.endswith(".md") or entry.name.startswith("."):
                 continue
             slug = entry.name[:-3]
-            path = Path(entry.path)
             try:
-                validate_slug(slug)
-                info = self._stat_post(path)
+                info = entry.stat(follow_symlinks=False)
                 key = [info.st_mtime_ns, info.st_size, info.st_ino]
                 cached = cache.get(slug)
-                if cached and cached.get("key") == key:
-                    fields = cached
+                if cached and cached.get("key") == key and stat.S_ISREG(info.st_mode):
+                    fields = cached  # fast path: unchanged regular file, already validated
                 else:
+                    path = Path(entry.path)
+                    validate_slug(slug)
+                    info = self._stat_post(path)
+                    key = [info.st_mtime_ns, info.st_size, info.st_ino]
                     data = self._read_bytes(path)
                     post = parse_post(decode_utf8(data, path), slug, path)
                     fields = _fields_of(post) | {"key": key, "hash": content_hash(data)}
             except SlugError as exc:
                 result.problems.append(
-                    PostError(f"{exc.message}; rename the file, e.g. to {slugify(slug)}.md", path)
+                    PostError(
+                        f"{exc.message}; rename the file, e.g. to {slugify(slug)}.md", entry.path
+                    )
                 )
                 continue
             except HkcmsError as exc:
@@ -120,12 +124,12 @@ class PostStore:
             summary = summaries.get(slug, {})
             if summary.get("hash") != fields["hash"]:
                 changed.append(slug)
-            result.posts.append(_info(slug, path, fields, summary))
+            result.posts.append(_info(slug, entry.path, fields, summary))
         if changed:
             self._record_external(changed)
             summaries = self.meta.summaries()
             result.posts = [
-                _info(p.slug, Path(p.path), new_cache[p.slug], summaries.get(p.slug, {}))
+                _info(p.slug, p.path, new_cache[p.slug], summaries.get(p.slug, {}))
                 for p in result.posts
             ]
         if new_cache != cache:
@@ -412,7 +416,7 @@ def _fields_of(post: Post) -> dict[str, Any]:
     }
 
 
-def _info(slug: str, path: Path, fields: dict[str, Any], summary: dict[str, Any]) -> PostInfo:
+def _info(slug: str, path: str, fields: dict[str, Any], summary: dict[str, Any]) -> PostInfo:
     return PostInfo(
         slug=slug,
         title=fields["title"],
@@ -422,7 +426,7 @@ def _info(slug: str, path: Path, fields: dict[str, Any], summary: dict[str, Any]
         lang=fields["lang"],
         date=fields["date"],
         summary=fields["summary"],
-        path=str(path),
+        path=path,
         updated=summary.get("updated", ""),
         views=int(summary.get("views", 0)),
         comments=int(summary.get("comments", 0)),
