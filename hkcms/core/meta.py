@@ -152,8 +152,10 @@ class MetaStore:
                 f"metadata schema {schema} was written by a newer hkcms; upgrade hkcms", site_file
             )
         self._checked = True
-        if schema is None:
-            with self.transaction() as txn:
+        with self.transaction() as txn:
+            # Writers hold this lock while writing, so any temp file seen now is a dead writer's.
+            self.clean_temp_files()
+            if schema is None:
                 txn.site_db().table("schema").upsert(Document({"version": SCHEMA_VERSION}, 1))
 
     def clean_temp_files(self) -> int:

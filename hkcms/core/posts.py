@@ -361,6 +361,9 @@ class PostStore:
         self, txn: MetaTxn, slug: str, data: bytes, *, editor: str | None, note: str
     ) -> Revision | None:
         path = self.site.post_path(slug)
+        # Parse the metadata first: a corrupt file must stop the save before the post is written.
+        txn.post_db(slug).table("revisions").all()
+        txn.get_summary(slug)
         if path.is_symlink():
             path = self.site.posts_dir / os.readlink(path)  # write through a link inside posts/
         write_atomic(path, data)
