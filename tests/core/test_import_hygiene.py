@@ -7,7 +7,8 @@ import sys
 def test_core_imports_no_ui_or_templates() -> None:
     code = (
         "import pkgutil, importlib, sys, hkcms.core as c\n"
-        "for m in pkgutil.iter_modules(c.__path__): importlib.import_module('hkcms.core.' + m.name)\n"
+        "for m in pkgutil.iter_modules(c.__path__):\n"
+        "    importlib.import_module('hkcms.core.' + m.name)\n"
         "bad = sorted(n for n in sys.modules if n.split('.')[0] in {'textual', 'rich', 'jinja2'})\n"
         "print(','.join(bad))\n"
     )
