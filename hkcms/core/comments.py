@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import os
 import re
 import unicodedata
@@ -146,16 +147,16 @@ class CommentStore:
             counter[comment.status] += 1
         return dict(counter)
 
-    def set_status(self, ids: list[str], status: str) -> list[Comment]:
+    def set_status(self, ids: builtins.list[str], status: str) -> builtins.list[Comment]:
         """Move comments to a state; an unknown id is an error and then nothing changes."""
         check_status(status)
         return self._change(ids, status)
 
-    def delete(self, ids: list[str]) -> list[Comment]:
+    def delete(self, ids: builtins.list[str]) -> builtins.list[Comment]:
         """Delete comments for good."""
         return self._change(ids, None)
 
-    def _change(self, ids: list[str], status: str | None) -> list[Comment]:
+    def _change(self, ids: builtins.list[str], status: str | None) -> builtins.list[Comment]:
         where = self._locate(ids)
         changed: list[Comment] = []
         with self.meta.transaction() as txn:
@@ -173,8 +174,8 @@ class CommentStore:
                 self._update_counts(txn, slug)
         return changed
 
-    def _locate(self, ids: list[str]) -> dict[str, set[str]]:
-        wanted = set(ids)
+    def _locate(self, ids: builtins.list[str]) -> dict[str, set[str]]:
+        wanted: set[str] = set(ids)
         where: dict[str, set[str]] = {}
         for comment in self.list():
             if comment.id in wanted:

@@ -199,7 +199,7 @@ def _refuse_aliases(yaml_text: str, path: Path | None, first_line: int) -> None:
     for event in yaml.parse(yaml_text, Loader=_SafeLoader):
         anchor = getattr(event, "anchor", None)
         if isinstance(event, yaml.AliasEvent) or anchor:
-            line = first_line + event.start_mark.line
+            line = first_line + (event.start_mark.line if event.start_mark else 0)
             raise PostError(
                 "front matter uses YAML anchors or aliases (&, *); remove them", path, line
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import copy
 import datetime as dt
 import json
@@ -192,7 +193,7 @@ class PostStore:
         *,
         slug: str | None = None,
         author: str | None = None,
-        tags: list[str] | None = None,
+        tags: builtins.list[str] | None = None,
         lang: str | None = None,
         draft: bool = False,
         body: str = "",
@@ -315,9 +316,9 @@ class PostStore:
             txn.delete_summary(slug)
         return TrashEntry(entry_id, slug, title, stamp)
 
-    def trashed(self) -> list[TrashEntry]:
+    def trashed(self) -> builtins.list[TrashEntry]:
         """Posts in the trash, newest first."""
-        entries = []
+        entries: builtins.list[TrashEntry] = []
         if not self.trash_dir.is_dir():
             return entries
         for record_path in self.trash_dir.glob("*.trash.json"):
@@ -377,7 +378,7 @@ class PostStore:
         post.path = self.site.post_path(post.slug)
         return post
 
-    def _record_external(self, slugs: list[str]) -> None:
+    def _record_external(self, slugs: builtins.list[str]) -> None:
         """Record files changed outside hkcms (vim, git pull) as revisions by 'external'."""
         with self.meta.transaction() as txn:
             for slug in slugs:
