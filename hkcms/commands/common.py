@@ -45,7 +45,7 @@ def print_table(rows: list[list[str]], headers: list[str]) -> None:
     def width(text: str) -> int:
         return sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
 
-    table = [headers, *[[safe_text(c) for c in row] for row in rows]]
+    table = [headers, *[[safe_text(" ".join(c.split())) for c in row] for row in rows]]
     widths = [max(width(row[i]) for row in table) for i in range(len(headers))]
     for row in table:
         cells = [cell + " " * (widths[i] - width(cell)) for i, cell in enumerate(row)]
