@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hkcms.core.meta import SUMMARY_SHARDS, _doc_id, summary_shard  # noqa: E402
+from hkcms.core.meta import SUMMARY_SHARDS, summary_shard  # noqa: E402
 from hkcms.core.post import content_hash  # noqa: E402
 
 EN_WORDS = (
@@ -121,7 +121,7 @@ def generate(n: int, out: Path, revisions: int = 10, seed: int = 1) -> None:
             json.dumps({"revisions": revs}, ensure_ascii=False, separators=(",", ":"))
         )
         shard = shards.setdefault(summary_shard(slug), {})
-        shard[str(_doc_id(slug))] = {
+        shard[str(len(shard) + 1)] = {
             "slug": slug,
             "updated": revs[str(revisions)]["time"],
             "revisions": revisions,

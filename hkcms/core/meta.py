@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
-from tinydb import TinyDB
+from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
@@ -22,6 +22,7 @@ SCHEMA_VERSION = 1
 SUMMARY_SHARDS = 64  # keeps each summary file near 150 documents at 10,000 posts (~2 ms a write)
 META_FILE_LIMIT = 64 * 1024 * 1024
 LOCK_TIMEOUT_S = 30.0
+_SLUG = Query()
 
 
 class AtomicJSONStorage(Storage):
@@ -99,29 +100,20 @@ class MetaTxn:
         return self.db(self.store.meta_dir / "site.json")
 
     def get_summary(self, slug: str) -> dict[str, Any]:
-        table = self.summary_db(slug).table("posts")
-        doc = table.get(doc_id=_doc_id(slug))
-        return dict(doc) if doc else {}
+        doc = self.summary_db(slug).table("posts").get(_SLUG.slug == slug)
+        return dict(doc) if isinstance(doc, dict) else {}
 
     def update_summary(self, slug: str, **fields: Any) -> None:
         """Merge fields into the post's summary (the totals the list needs)."""
         table = self.summary_db(slug).table("posts")
-        current = dict(table.get(doc_id=_doc_id(slug)) or {"slug": slug})
-        current.update(fields)
-        table.upsert(Document(current, doc_id=_doc_id(slug)))
+        if not table.update(fields, _SLUG.slug == slug):
+            table.insert({"slug": slug, **fields})
 
     def delete_summary(self, slug: str) -> dict[str, Any]:
-        table = self.summary_db(slug).table("posts")
-        doc = table.get(doc_id=_doc_id(slug))
-        if doc:
-            table.remove(doc_ids=[_doc_id(slug)])
-        return dict(doc) if doc else {}
-
-
-def _doc_id(slug: str) -> int:
-    # Stable numeric document id per slug, so summaries are looked up without a scan.
-    # crc32 collisions inside one shard are resolved by the slug check in MetaStore.
-    return zlib.crc32(("id:" + slug).encode("utf-8")) or 1
+        summary = self.get_summary(slug)
+        if summary:
+            self.summary_db(slug).table("posts").remove(_SLUG.slug == slug)
+        return summary
 
 
 class MetaStore:
@@ -206,8 +198,10 @@ class MetaStore:
 
     def summary(self, slug: str) -> dict[str, Any]:
         data = read_json(self.meta_dir / summary_shard(slug)) or {}
-        doc = data.get("posts", {}).get(str(_doc_id(slug)))
-        return dict(doc) if doc else {}
+        for doc in data.get("posts", {}).values():
+            if doc.get("slug") == slug:
+                return dict(doc)
+        return {}
 
     def post_table(self, slug: str, table: str) -> list[dict[str, Any]]:
         """Documents of one table of a post's metadata file, in insertion order."""

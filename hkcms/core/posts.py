@@ -237,7 +237,7 @@ class PostStore:
             except NotFoundError:
                 disk = None
             disk_hash = content_hash(disk) if disk is not None else None
-            if post.loaded_hash is not None and disk_hash != post.loaded_hash and not force:
+            if disk_hash != post.loaded_hash and not force:
                 message = (
                     "was deleted since you opened it"
                     if disk is None

@@ -145,3 +145,13 @@ def test_huge_and_invalid_files_are_reported(store: PostStore) -> None:
     assert "huge.md: is too large" in problems[0]
     assert "latin1.md:2: is not valid UTF-8" in problems[1]
     assert (store.site.posts_dir / "latin1.md").read_bytes().endswith(b"caf\xe9\n---\n")
+
+
+def test_saving_a_new_post_object_never_overwrites_a_file(store: PostStore) -> None:
+    from hkcms.core.post import Post
+
+    existing = store.create("Taken", slug="taken", body="keep me\n")
+    stranger = Post(slug="taken", front={"title": "Other"}, body="overwrite\n")
+    with pytest.raises(ConflictError):
+        store.save(stranger)
+    assert existing.path.read_text().endswith("keep me\n")
