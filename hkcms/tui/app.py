@@ -1,0 +1,157 @@
+"""HkcmsApp: wires the core services, the theme, global keys and navigation between screens."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from hkcms.core.comments import CommentStore
+from hkcms.core.errors import HkcmsError
+from hkcms.core.leases import LeaseStore
+from hkcms.core.posts import PostStore
+from hkcms.core.site import Site
+from hkcms.tui.commands import HkcmsCommands
+from hkcms.tui.launcher import EditorLauncher, run_external_editor
+from hkcms.tui.safe import clean
+
+
+class HkcmsApp(App[None]):
+    """The hkcms terminal app for one site."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "hkcms"
+    COMMANDS: ClassVar = App.COMMANDS | {HkcmsCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        site: Site,
+        *,
+        launcher: EditorLauncher | None = None,
+        poll_interval: float = 3.0,
+        leases: LeaseStore | None = None,
+    ) -> None:
+        super().__init__()
+        self.site = site
+        self.store = PostStore(site)
+        self.comments = CommentStore(self.store.meta)
+        self.leases = leases or LeaseStore(site)
+        self.launcher: EditorLauncher = launcher or run_external_editor
+        self.poll_interval = poll_interval
+        self.theme = "textual-dark"
+
+    def on_mount(self) -> None:
+        from hkcms.tui.screens.posts import PostsScreen
+
+        self.push_screen(PostsScreen())
+
+    def on_unmount(self) -> None:
+        self.leases.release_all()
+
+    # ---- navigation (screens call these; so do palette commands) -----------------------
+
+    def open_editor(self, slug: str) -> None:
+        from hkcms.tui.screens.editor import EditorScreen
+
+        try:
+            post = self.store.load(slug)
+        except HkcmsError as exc:
+            self.notify(clean(exc), severity="error", markup=False, timeout=10)
+            return
+        self.push_screen(EditorScreen(post))
+
+    def new_post(self) -> None:
+        from hkcms.tui.screens.prompt import PromptDialog
+
+        def create(title: str | None) -> None:
+            if not title:
+                return
+            try:
+                post = self.store.create(title, draft=True)
+            except HkcmsError as exc:
+                self.notify(clean(exc), severity="error", markup=False)
+                return
+            self.open_editor(post.slug)
+
+        dialog = PromptDialog("Title of the new post", placeholder="e.g. Spring rally report")
+        self.push_screen(dialog, create)
+
+    def open_preview(self, slug: str) -> None:
+        from hkcms.tui.screens.preview import PreviewScreen
+
+        self.push_screen(PreviewScreen(slug))
+
+    def open_history(self, slug: str) -> None:
+        from hkcms.tui.screens.history import HistoryScreen
+
+        self.push_screen(HistoryScreen(slug))
+
+    def open_comments(self, slug: str | None = None) -> None:
+        from hkcms.tui.screens.comments import CommentsScreen
+
+        self.push_screen(CommentsScreen(slug))
+
+    def open_trash(self) -> None:
+        from hkcms.tui.screens.trash import TrashScreen
+
+        self.push_screen(TrashScreen())
+
+    def open_export(self) -> None:
+        from hkcms.tui import features
+
+        if not features.has_export():
+            self.notify("Export is not available in this version of hkcms.", severity="warning")
+            return
+        from hkcms.tui.screens.export import ExportScreen
+
+        self.push_screen(ExportScreen())
+
+    def open_stats(self) -> None:
+        from hkcms.tui import features
+
+        if not features.has_views():
+            self.notify("View statistics are not available in this version.", severity="warning")
+            return
+        from hkcms.tui.screens.stats import StatsScreen
+
+        self.push_screen(StatsScreen())
+
+    def go_home(self) -> None:
+        """Back to the posts list, closing screens that have nothing unsaved."""
+        while len(self.screen_stack) > 2 and getattr(self.screen, "can_leave", True):
+            self.pop_screen()
+
+    # ---- global actions ----------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from hkcms.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    async def action_quit(self) -> None:
+        """Quit, but never silently drop unsaved work in an open editor."""
+        from hkcms.tui.screens.confirm import ConfirmDialog
+
+        unsaved = [s for s in self.screen_stack if getattr(s, "dirty", False)]
+        if not unsaved:
+            self.exit()
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(
+            ConfirmDialog("You have unsaved changes. Quit and lose them?", yes="Quit"), answer
+        )
+
+    def confirm_publish(self) -> None:
+        from hkcms.tui.screens.export import ExportScreen
+
+        self.push_screen(ExportScreen(publish=True))

@@ -1,0 +1,141 @@
+"""The posts list's data: sort orders and a lowercase search index over metadata and body text."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from hkcms.core.posts import PostInfo
+
+
+@dataclass(frozen=True)
+class SortOrder:
+    """One way of ordering the posts list."""
+
+    key: str
+    label: str
+    value: Callable[[PostInfo], Any]
+    reverse: bool
+
+
+SORTS: tuple[SortOrder, ...] = (
+    SortOrder("updated", "last updated", lambda p: (p.updated, p.slug), True),
+    SortOrder("title", "title", lambda p: (p.title.casefold(), p.slug), False),
+    SortOrder("views", "most viewed", lambda p: (p.views, p.updated), True),
+    SortOrder(
+        "comments", "most comments", lambda p: (p.comments + p.comments_pending, p.updated), True
+    ),
+    SortOrder("date", "publication date", lambda p: (p.date, p.slug), True),
+    SortOrder("status", "status", lambda p: (p.status, p.title.casefold()), False),
+)
+
+
+def sort_by(key: str) -> SortOrder:
+    for order in SORTS:
+        if order.key == key:
+            return order
+    raise KeyError(key)
+
+
+def next_sort(key: str) -> str:
+    keys = [s.key for s in SORTS]
+    return keys[(keys.index(key) + 1) % len(keys)]
+
+
+def meta_text(post: PostInfo) -> str:
+    return "\n".join((post.title, " ".join(post.tags), post.author, post.slug)).lower()
+
+
+def read_bodies(
+    posts: Iterable[PostInfo], known: dict[str, tuple[tuple[int, int], str]]
+) -> dict[str, tuple[tuple[int, int], str]]:
+    """Lowercase file text of every post, re-reading only files whose (mtime, size) changed.
+
+    Slow (reads every file): call it from a worker thread.
+    """
+    out: dict[str, tuple[tuple[int, int], str]] = {}
+    for post in posts:
+        try:
+            st = os.stat(post.path)
+        except OSError:
+            continue
+        key = (st.st_mtime_ns, st.st_size)
+        old = known.get(post.slug)
+        if old is not None and old[0] == key:
+            out[post.slug] = old
+            continue
+        try:
+            with open(post.path, "rb") as handle:
+                text = handle.read().decode("utf-8", errors="replace").lower()
+        except OSError:
+            continue
+        out[post.slug] = (key, text)
+    return out
+
+
+class PostIndex:
+    """Posts by slug, a sort order, and a substring filter over title/tags/author/body."""
+
+    def __init__(self) -> None:
+        self.posts: dict[str, PostInfo] = {}
+        self._meta: dict[str, str] = {}
+        self._hay: dict[str, str] = {}
+        self.bodies: dict[str, tuple[tuple[int, int], str]] = {}
+        self._version = 0
+        self._sorted: dict[str, list[str]] = {}
+        self._last: tuple[int, str, str, list[str]] | None = None
+
+    @property
+    def has_bodies(self) -> bool:
+        return bool(self.bodies) or not self.posts
+
+    def set_posts(self, posts: Iterable[PostInfo]) -> None:
+        self.posts = {p.slug: p for p in posts}
+        self._meta = {slug: meta_text(p) for slug, p in self.posts.items()}
+        self._build()
+
+    def set_bodies(self, bodies: dict[str, tuple[tuple[int, int], str]]) -> None:
+        self.bodies = bodies
+        self._build()
+
+    def _build(self) -> None:
+        # One haystack per post, so a word costs one substring search per post.
+        bodies = self.bodies
+        self._hay = {
+            slug: f"{text}\n{bodies[slug][1]}" if slug in bodies else text
+            for slug, text in self._meta.items()
+        }
+        self._touch()
+
+    def _touch(self) -> None:
+        self._version += 1
+        self._sorted.clear()
+        self._last = None
+
+    def ordered(self, sort_key: str) -> list[str]:
+        if sort_key not in self._sorted:
+            order = sort_by(sort_key)
+            posts = sorted(self.posts.values(), key=order.value, reverse=order.reverse)
+            self._sorted[sort_key] = [p.slug for p in posts]
+        return self._sorted[sort_key]
+
+    def matches(self, sort_key: str, query: str) -> list[str]:
+        """Slugs in sort order whose metadata or body contains every word of `query`."""
+        words = query.lower().split()
+        base = self.ordered(sort_key)
+        if not words:
+            return base
+        last = self._last
+        # Typing one more letter can only narrow the result: search the previous hits only.
+        if last and last[0] == self._version and last[1] == sort_key and query.startswith(last[2]):
+            base = last[3]
+        hay = self._hay
+        if len(words) == 1:
+            word = words[0]
+            hits = [slug for slug in base if word in hay[slug]]
+        else:
+            hits = [slug for slug in base if all(w in hay[slug] for w in words)]
+        self._last = (self._version, sort_key, query, hits)
+        return hits

@@ -1,0 +1,299 @@
+"""EditorScreen: edit a post's text and fields; save with revisions; preview; conflicts; $EDITOR."""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SuspendNotSupported
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static, TextArea
+
+from hkcms.core.errors import ConflictError, HkcmsError
+from hkcms.core.post import Post, parse_post
+from hkcms.tui.messages import FieldsChanged
+from hkcms.tui.safe import clean
+from hkcms.tui.screens.confirm import ConfirmDialog
+from hkcms.tui.screens.conflict import ConflictDialog
+from hkcms.tui.widgets.fields_form import FieldsForm, apply_fields, fields_of
+from hkcms.tui.widgets.preview_pane import PreviewPane
+
+if TYPE_CHECKING:
+    from hkcms.tui.app import HkcmsApp
+
+WIDE = 120  # columns from which the preview sits beside the text
+LEASE_REFRESH_S = 60.0
+
+
+class EditorScreen(Screen[None]):
+    """One post open for editing. `dirty` is True while the screen differs from the saved file."""
+
+    app: HkcmsApp
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True, id="editor.save"),
+        Binding("escape", "back", "Back", id="editor.back"),
+        Binding("ctrl+t", "toggle_fields", "Fields", id="editor.fields"),
+        Binding("ctrl+r", "toggle_preview", "Preview", id="editor.preview"),
+        Binding("ctrl+o", "external", "$EDITOR", id="editor.external"),
+    ]
+
+    dirty: reactive[bool] = reactive(False)
+    show_preview: reactive[bool] = reactive(False)
+    show_fields: reactive[bool] = reactive(False)
+
+    def __init__(self, post: Post) -> None:
+        super().__init__()
+        self.post = post
+        self.saved_body = post.body
+        self.saved_fields = fields_of(post)
+        self._preview_chosen = False
+
+    # ---- layout ------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="editor-bar", classes="bar")
+        yield FieldsForm(self.saved_fields, id="editor-fields")
+        with Horizontal(id="editor-main"):
+            yield TextArea(
+                self.post.body,
+                language="markdown",
+                soft_wrap=True,
+                show_line_numbers=False,
+                id="editor-text",
+            )
+            yield PreviewPane(id="editor-preview")
+        yield Footer()
+
+    @property
+    def text_area(self) -> TextArea:
+        return self.query_one("#editor-text", TextArea)
+
+    @property
+    def form(self) -> FieldsForm:
+        return self.query_one(FieldsForm)
+
+    @property
+    def can_leave(self) -> bool:
+        return not self.dirty
+
+    def on_mount(self) -> None:
+        self.app.leases.acquire(self.post.slug)
+        self.set_interval(LEASE_REFRESH_S, lambda: self.app.leases.acquire(self.post.slug))
+        self.show_fields = self.app.size.height >= 36
+        self._layout(self.app.size.width)
+        self.text_area.focus()
+        self._update_bar()
+
+    def on_unmount(self) -> None:
+        self.app.leases.release(self.post.slug)
+
+    def on_resize(self) -> None:
+        self._layout(self.size.width)
+
+    def _layout(self, width: int) -> None:
+        wide = width >= WIDE
+        self.set_class(wide, "-wide")
+        if not self._preview_chosen:
+            self.show_preview = wide
+
+    def watch_show_preview(self, show: bool) -> None:
+        self.set_class(show, "-preview")
+        if show:
+            self.query_one(PreviewPane).show(self.text_area.text, now=True)
+        elif not self.has_class("-wide"):
+            self.text_area.focus()
+
+    def watch_show_fields(self, show: bool) -> None:
+        self.set_class(show, "-fields")
+
+    def watch_dirty(self) -> None:
+        self._update_bar()
+
+    def _update_bar(self) -> None:
+        bar = Text(no_wrap=True, overflow="ellipsis")
+        if self.dirty:
+            bar.append(" UNSAVED ", style="bold reverse yellow")
+        else:
+            bar.append(" saved ", style="dim")
+        bar.append(" ")
+        bar.append(clean(self.form.values()["title"] if self.is_mounted else self.post.title))
+        bar.append(f"  ({clean(self.post.slug)}.md)", style="dim")
+        self.query_one("#editor-bar", Static).update(bar)
+
+    # ---- change tracking ---------------------------------------------------------------
+
+    def _recompute_dirty(self) -> None:
+        self.dirty = (
+            self.text_area.text != self.saved_body or self.form.values() != self.saved_fields
+        )
+
+    @on(TextArea.Changed, "#editor-text")
+    def _text_changed(self) -> None:
+        self._recompute_dirty()
+        if self.show_preview:
+            self.query_one(PreviewPane).show(self.text_area.text)
+
+    @on(FieldsChanged)
+    def _fields_changed(self, event: FieldsChanged) -> None:
+        self._recompute_dirty()
+        if event.name == "title":
+            self._update_bar()
+
+    def current_post(self) -> Post:
+        """The post as it is on screen (front matter keys the form does not show are kept)."""
+        post = copy.copy(self.post)
+        post.front = copy.deepcopy(self.post.front)
+        apply_fields(post.front, self.saved_fields, self.form.values())
+        post.body = self.text_area.text
+        return post
+
+    def _saved(self, post: Post) -> None:
+        """Make `post` the saved state shown on screen."""
+        self.post = post
+        self.saved_body = post.body
+        self.saved_fields = fields_of(post)
+        self._recompute_dirty()
+        self._update_bar()
+
+    def _replace_content(self, post: Post) -> None:
+        self.form.load(fields_of(post))
+        if self.text_area.text != post.body:
+            self.text_area.load_text(post.body)
+        self._saved(post)
+
+    # ---- saving ------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        if not self.current_post().title.strip() or not self.form.values()["title"].strip():
+            self.notify("A post needs a title (ctrl+t shows the fields).", severity="error")
+            return
+        self.save(self.current_post())
+
+    @work(thread=True, exclusive=True, group="editor-save")
+    def save(self, post: Post, force: bool = False, note: str = "") -> None:
+        """Atomic save with a revision, off the UI thread."""
+        try:
+            revision = self.app.store.save(post, note=note, force=force)
+        except ConflictError as exc:
+            self.app.call_from_thread(self._conflict, post, exc)
+            return
+        except HkcmsError as exc:
+            message = f"Not saved: {clean(exc)}"
+            self.app.call_from_thread(self.notify, message, severity="error", markup=False)
+            return
+        said = f"Saved revision {revision.rev}" if revision else "Saved (no changes)"
+        self.app.call_from_thread(self._after_save, post, said)
+
+    def _after_save(self, post: Post, said: str) -> None:
+        self._saved(post)
+        self.notify(said, timeout=3)
+
+    def _conflict(self, mine: Post, exc: ConflictError) -> None:
+        diff = self.app.store.history.diff(
+            mine.slug, exc.disk_text, mine.to_text(), "on disk (theirs)", "yours"
+        )
+        choice_for = {"reload": self._reload, "overwrite": self._overwrite, "copy": self._copy}
+
+        def chosen(choice: str | None) -> None:
+            if choice in choice_for:
+                choice_for[choice](mine)
+
+        self.app.push_screen(ConflictDialog(clean(exc.message), diff), chosen)
+
+    def _reload(self, mine: Post) -> None:
+        try:
+            self._replace_content(self.app.store.load(mine.slug))
+        except HkcmsError as exc:
+            self.notify(clean(exc), severity="error", markup=False)
+            return
+        self.notify("Reloaded the version on disk.")
+
+    def _overwrite(self, mine: Post) -> None:
+        # The core keeps the other person's version as a revision before overwriting it.
+        self.save(mine, force=True, note="overwrote a concurrent change")
+
+    def _copy(self, mine: Post) -> None:
+        try:
+            new = self.app.store.create(
+                f"{mine.title} (copy)",
+                author=mine.author or None,
+                tags=mine.tags,
+                lang=mine.lang or None,
+                draft=True,
+                body=mine.body,
+            )
+        except HkcmsError as exc:
+            self.notify(clean(exc), severity="error", markup=False)
+            return
+        self.app.leases.release(self.post.slug)
+        self.app.leases.acquire(new.slug)
+        self._replace_content(new)
+        self.notify(f"Saved your version as a new post: {clean(new.slug)}", markup=False)
+
+    # ---- leaving, toggles, $EDITOR -----------------------------------------------------
+
+    def action_back(self) -> None:
+        if self.focused is not None and isinstance(self.focused, Input):
+            self.text_area.focus()  # first Escape leaves the fields form
+            return
+        if not self.dirty:
+            self.dismiss()
+            return
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.dismiss()
+
+        question = "Discard your unsaved changes to this post?\n(ctrl+s saves them instead)"
+        self.app.push_screen(ConfirmDialog(question, yes="Discard"), answer)
+
+    def action_toggle_fields(self) -> None:
+        self.show_fields = not self.show_fields
+        if self.show_fields:
+            self.query_one("#field-title", Input).focus()
+        else:
+            self.text_area.focus()
+
+    def action_toggle_preview(self) -> None:
+        self._preview_chosen = True
+        self.show_preview = not self.show_preview
+
+    def action_external(self) -> None:
+        before = self.current_post()
+        text = before.to_text()
+        try:
+            result = self.app.launcher(self.app, text)
+        except SuspendNotSupported:
+            self.notify("This terminal cannot hand over to $EDITOR.", severity="error")
+            return
+        except OSError as exc:
+            self.notify(f"Could not run the editor: {exc}", severity="error", markup=False)
+            return
+        self.refresh(layout=True)
+        if result == text:
+            self.notify("No changes in $EDITOR.")
+            return
+        try:
+            edited = parse_post(result, before.slug, before.path)
+        except HkcmsError as exc:
+            # Never lose the words: keep the whole text in the editor so it can be fixed.
+            self.text_area.load_text(result)
+            self._recompute_dirty()
+            self.notify(
+                f"Not saved: {clean(exc.message)}. The text is in the editor: fix its front matter.",
+                severity="error",
+                markup=False,
+                timeout=12,
+            )
+            return
+        edited.loaded_hash = self.post.loaded_hash
+        self.form.load(fields_of(edited))
+        self.text_area.load_text(edited.body)
+        self.saved_fields = fields_of(self.post)  # compare the form against the file on disk
+        self.save(edited, note="edited in $EDITOR")

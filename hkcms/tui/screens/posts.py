@@ -1,0 +1,270 @@
+"""PostsScreen: the posts list with sort, filter, and keys to edit, preview, trash and more."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from hkcms.core.errors import HkcmsError
+from hkcms.core.leases import Lease
+from hkcms.core.posts import PostInfo
+from hkcms.tui.messages import PostChosen, PostHighlighted
+from hkcms.tui.post_index import PostIndex, next_sort, read_bodies, sort_by
+from hkcms.tui.safe import clean
+from hkcms.tui.watch import disk_signature
+from hkcms.tui.widgets.post_table import PostTable
+
+if TYPE_CHECKING:
+    from hkcms.tui.app import HkcmsApp
+
+
+class PostsScreen(Screen[None]):
+    """The first screen: every post of the site, newest update first."""
+
+    app: HkcmsApp
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "edit", "Edit", id="posts.edit"),
+        Binding("n", "new", "New", id="posts.new"),
+        Binding("p", "preview", "Preview", id="posts.preview"),
+        Binding("h", "history", "History", id="posts.history"),
+        Binding("c", "comments", "Comments", id="posts.comments"),
+        Binding("d", "trash", "Trash", id="posts.trash"),
+        Binding("t", "show_trash", "Trash bin", show=False, id="posts.trash_view"),
+        Binding("s", "sort", "Sort", id="posts.sort"),
+        Binding("slash", "filter", "Filter", id="posts.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="posts.clear_filter"),
+        Binding("r", "reload", "Reload from disk", show=False, id="posts.reload"),
+        Binding("x", "export", "Export", show=False, id="posts.export"),
+        Binding("v", "stats", "Most read", show=False, id="posts.stats"),
+        Binding("q", "app.quit", "Quit", id="posts.quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.index = PostIndex()
+        self.sort_key = "updated"
+        self.leases: dict[str, list[Lease]] = {}
+        self.loaded = False
+        self._signature: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="posts-bar", classes="bar")
+        yield PostTable(id="posts-table", empty_text="Loading posts…")
+        yield Static(id="posts-details", classes="details")
+        yield Input(placeholder="/ filter by title, tags, author or text", id="posts-filter")
+        yield Footer()
+
+    @property
+    def table(self) -> PostTable:
+        return self.query_one(PostTable)
+
+    @property
+    def query_text(self) -> str:
+        return self.query_one("#posts-filter", Input).value
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self._update_bar()
+        self.load_posts()
+        self.set_interval(self.app.poll_interval, self.poll_disk)
+
+    def on_screen_resume(self) -> None:
+        if self.loaded:
+            self.load_posts()
+
+    # ---- loading (workers) -------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="posts-scan")
+    def load_posts(self) -> None:
+        """Scan posts/ and leases off the UI thread, then show them."""
+        try:
+            result = self.app.store.scan()
+        except HkcmsError as exc:
+            self.app.call_from_thread(self.notify, clean(exc), severity="error", timeout=10)
+            return
+        leases = self.app.leases.others()
+        signature = disk_signature(self.app.site)
+        self.app.call_from_thread(self._apply_scan, result.posts, result.problems, leases)
+        self._signature = signature
+        self.index_bodies(result.posts)
+
+    @work(thread=True, exclusive=True, group="posts-bodies")
+    def index_bodies(self, posts: list[PostInfo]) -> None:
+        """Read every post's text into the lowercase search index (for body search)."""
+        bodies = read_bodies(posts, self.index.bodies)
+        self.app.call_from_thread(self._apply_bodies, bodies)
+
+    @work(thread=True, exclusive=True, group="posts-poll")
+    def poll_disk(self) -> None:
+        """Notice edits by other people or programs: a stat of each file, no reading."""
+        if not self.loaded:
+            return
+        signature = disk_signature(self.app.site)
+        if self._signature is not None and signature != self._signature:
+            self._signature = signature
+            self.app.call_from_thread(self.load_posts)
+
+    def _apply_scan(
+        self, posts: list[PostInfo], problems: list[HkcmsError], leases: dict[str, list[Lease]]
+    ) -> None:
+        first = not self.loaded
+        self.loaded = True
+        self.leases = leases
+        self.index.set_posts(posts)
+        self.table.empty_text = "No posts yet: press n to write one" if not posts else "No match"
+        self.refresh_rows()
+        if problems and first:
+            names = "; ".join(clean(p) for p in problems[:3])
+            more = (
+                f" (and {len(problems) - 3} more; run 'hkcms check')" if len(problems) > 3 else ""
+            )
+            self.notify(
+                f"{len(problems)} post(s) could not be read: {names}{more}",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
+
+    def _apply_bodies(self, bodies: dict[str, tuple[tuple[int, int], str]]) -> None:
+        self.index.set_bodies(bodies)
+        if self.query_text.strip():
+            self.refresh_rows()
+
+    # ---- showing -----------------------------------------------------------------------
+
+    def refresh_rows(self) -> None:
+        slugs = self.index.matches(self.sort_key, self.query_text)
+        posts = self.index.posts
+        self.table.show([posts[s] for s in slugs], set(self.leases))
+        self._update_bar(len(slugs))
+        self._update_details(self.table.highlighted)
+
+    def _update_bar(self, shown: int | None = None) -> None:
+        title = Text(clean(self.app.site.settings.title), style="bold")
+        total = len(self.index.posts)
+        if not self.loaded:
+            title.append("  loading…")
+        else:
+            count = f"{total} posts" if shown is None or shown == total else f"{shown} of {total}"
+            title.append(f"  {count} · sorted by {sort_by(self.sort_key).label}")
+            if self.query_text.strip() and not self.index.has_bodies:
+                title.append(" · indexing text…")
+        self.query_one("#posts-bar", Static).update(title)
+
+    def _update_details(self, slug: str | None) -> None:
+        details = self.query_one("#posts-details", Static)
+        post = self.index.posts.get(slug) if slug else None
+        if post is None:
+            details.update("")
+            return
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(clean(post.slug), style="bold")
+        line.append(f"  {post.lang or '?'} · {post.revisions} revisions")
+        if post.comments_pending:
+            line.append(f" · {post.comments_pending} comments waiting", style="bold")
+        who = self.leases.get(post.slug)
+        if who:
+            names = ", ".join(clean(lease.label()) for lease in who)
+            line.append(f" · open by {names}", style="bold red")
+        details.update(line)
+
+    @on(PostHighlighted)
+    def _highlighted(self, event: PostHighlighted) -> None:
+        self._update_details(event.slug)
+
+    @on(PostChosen)
+    def _chosen(self, event: PostChosen) -> None:
+        self.app.open_editor(event.slug)
+
+    @on(Input.Changed, "#posts-filter")
+    def _filter_changed(self) -> None:
+        self.refresh_rows()
+
+    @on(Input.Submitted, "#posts-filter")
+    def _filter_submitted(self) -> None:
+        self.table.focus()
+
+    # ---- actions -----------------------------------------------------------------------
+
+    def _current(self) -> str | None:
+        slug = self.table.highlighted
+        if slug is None:
+            self.notify("No post is highlighted.", severity="warning")
+        return slug
+
+    def action_edit(self) -> None:
+        if slug := self._current():
+            self.app.open_editor(slug)
+
+    def action_new(self) -> None:
+        self.app.new_post()
+
+    def action_preview(self) -> None:
+        if slug := self._current():
+            self.app.open_preview(slug)
+
+    def action_history(self) -> None:
+        if slug := self._current():
+            self.app.open_history(slug)
+
+    def action_comments(self) -> None:
+        self.app.open_comments(self.table.highlighted)
+
+    def action_show_trash(self) -> None:
+        self.app.open_trash()
+
+    def action_export(self) -> None:
+        self.app.open_export()
+
+    def action_stats(self) -> None:
+        self.app.open_stats()
+
+    def action_trash(self) -> None:
+        slug = self._current()
+        if slug is None:
+            return
+        post = self.index.posts[slug]
+        question = Text("Move ")
+        question.append(f"“{clean(post.title)}”", style="bold")
+        question.append(" to the trash?\nYou can restore it from the trash bin (t, then u).")
+
+        def done(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.app.store.trash(slug)
+            except HkcmsError as exc:
+                self.notify(clean(exc), severity="error", markup=False)
+                return
+            self.notify(
+                f"Moved to the trash: {clean(post.title)} (t shows the trash)", markup=False
+            )
+            self.load_posts()
+
+        from hkcms.tui.screens.confirm import ConfirmDialog
+
+        self.app.push_screen(ConfirmDialog(question, yes="Move to trash"), done)
+
+    def action_sort(self) -> None:
+        self.sort_key = next_sort(self.sort_key)
+        self.refresh_rows()
+
+    def action_filter(self) -> None:
+        self.query_one("#posts-filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#posts-filter", Input)
+        if box.has_focus:
+            self.table.focus()  # leave the filter box, keep the filter
+        elif box.value:
+            box.value = ""
+
+    def action_reload(self) -> None:
+        self.load_posts()

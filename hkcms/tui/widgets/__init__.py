@@ -1,0 +1,1 @@
+"""Widgets of the terminal app; each module holds one public widget class."""
