@@ -286,7 +286,7 @@ class EditorScreen(Screen[None]):
             self.text_area.load_text(result)
             self._recompute_dirty()
             self.notify(
-                f"Not saved: {clean(exc.message)}. The text is in the editor: fix its front matter.",
+                f"Not saved: {clean(exc.message)}. Fix the front matter in the editor.",
                 severity="error",
                 markup=False,
                 timeout=12,

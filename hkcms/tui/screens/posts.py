@@ -152,7 +152,8 @@ class PostsScreen(Screen[None]):
         if not self.loaded:
             title.append("  loading…")
         else:
-            count = f"{total} posts" if shown is None or shown == total else f"{shown} of {total}"
+            noun = "post" if total == 1 else "posts"
+            count = f"{total} {noun}" if shown in (None, total) else f"{shown} of {total} {noun}"
             title.append(f"  {count} · sorted by {sort_by(self.sort_key).label}")
             if self.query_text.strip() and not self.index.has_bodies:
                 title.append(" · indexing text…")

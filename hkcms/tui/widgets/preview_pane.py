@@ -34,7 +34,10 @@ class PreviewPane(VerticalScroll):
         self._pending = text
         if self._timer is not None:
             self._timer.stop()
-        delay = 0.0 if now else DEBOUNCE_S + min(len(text) / 100_000, 2.0)
+        if now:
+            self.call_after_refresh(self._render_pending)
+            return
+        delay = DEBOUNCE_S + min(len(text) / 100_000, 2.0)
         self._timer = self.set_timer(delay, self._render_pending)
 
     def _render_pending(self) -> None:
