@@ -1,0 +1,500 @@
+"""Post views: idempotent access-log import, daily counts per post, baselines, top posts."""
+
+from __future__ import annotations
+
+import bz2
+import datetime as dt
+import gzip
+import hashlib
+import json
+import lzma
+import os
+import stat
+import zlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from tinydb import Query
+
+from hkcms.core.access_log import FileTally, ViewCounter, patterns_for
+from hkcms.core.atomic import TMP_PREFIX, fsync_dir
+from hkcms.core.errors import HkcmsError, NotFoundError, SiteError
+from hkcms.core.history import now_iso
+from hkcms.core.meta import MetaStore, MetaTxn, read_json
+from hkcms.core.slugs import validate_slug
+
+IMPORTS_TABLE = "log_imports"  # in the site db: one document per log stream already read
+VIEWS_TABLE = "views"  # in a post's db: one document per day {date, views}
+BASELINE_TABLE = "views_baseline"  # in a post's db: {views, set}
+CHUNK_BYTES = 4 * 1024 * 1024
+HEAD_BYTES = 64 * 1024
+TAIL_BYTES = 256  # bytes before the read offset that must match for a file to be continued
+_FP = Query()
+
+
+@dataclass(frozen=True)
+class DayViews:
+    date: str
+    views: int
+
+
+@dataclass(frozen=True)
+class ViewsReport:
+    """A post's views: baseline from the old host + counted from logs, and daily counts."""
+
+    slug: str
+    baseline: int
+    counted: int
+    days: list[DayViews]
+    today: str = ""
+    history: dict[str, int] = field(default_factory=dict, repr=False)
+
+    @property
+    def total(self) -> int:
+        return self.baseline + self.counted
+
+    def last(self, days: int) -> int:
+        """Views counted in the last `days` days, today included."""
+        start = (dt.date.fromisoformat(self.today) - dt.timedelta(days=days - 1)).isoformat()
+        return sum(n for day, n in self.history.items() if start <= day <= self.today)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "slug": self.slug,
+            "total": self.total,
+            "baseline": self.baseline,
+            "counted": self.counted,
+            "days": [{"date": d.date, "views": d.views} for d in self.days],
+        }
+
+
+@dataclass
+class FileReport:
+    """What importing one log file did."""
+
+    path: str
+    status: str  # new, continued, already read, changed, no complete line, error
+    start: int = 0
+    end: int = 0
+    lines: int = 0
+    counted: int = 0
+    unparseable: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    unparseable_lines: list[int] = field(default_factory=list)
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "status": self.status,
+            "bytes_from": self.start,
+            "bytes_to": self.end,
+            "lines": self.lines,
+            "counted": self.counted,
+            "skipped": dict(sorted(self.skipped.items())),
+            "unparseable": self.unparseable,
+            "unparseable_lines": self.unparseable_lines,
+            "message": self.message,
+        }
+
+
+@dataclass
+class ImportReport:
+    """What a log import counted and skipped, and why, in total and per file."""
+
+    files: list[FileReport]
+    posts: int = 0  # posts whose counts changed
+
+    @property
+    def counted(self) -> int:
+        return sum(f.counted for f in self.files)
+
+    @property
+    def lines(self) -> int:
+        return sum(f.lines for f in self.files)
+
+    @property
+    def unparseable(self) -> int:
+        return sum(f.unparseable for f in self.files)
+
+    @property
+    def skipped(self) -> dict[str, int]:
+        total: Counter[str] = Counter()
+        for f in self.files:
+            total.update(f.skipped)
+        return dict(sorted(total.items()))
+
+    @property
+    def errors(self) -> list[FileReport]:
+        return [f for f in self.files if f.status == "error"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "lines": self.lines,
+            "counted": self.counted,
+            "skipped": self.skipped,
+            "unparseable": self.unparseable,
+            "posts": self.posts,
+            "files": [f.to_dict() for f in self.files],
+        }
+
+
+@dataclass
+class _Computed:
+    """An import worked out in memory, before anything is written."""
+
+    report: ImportReport
+    counts: Counter[tuple[str, str]]
+    streams: dict[str, dict[str, Any]]  # fingerprint -> new bookkeeping document
+
+
+class ViewStore:
+    """Views of every post of a site."""
+
+    def __init__(self, meta: MetaStore) -> None:
+        self.meta = meta
+        self.site = meta.site
+        settings = self.site.settings
+        self.views_settings = settings.views
+        self.zone_name = str(self.views_settings.get("timezone", settings.timezone))
+        try:
+            self.zone = ZoneInfo(self.zone_name)
+        except Exception as exc:  # ZoneInfoNotFoundError, ValueError
+            raise SiteError(f"unknown timezone {self.zone_name!r} in hkcms.toml") from exc
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def today(self) -> str:
+        return dt.datetime.now(self.zone).date().isoformat()
+
+    def show(self, slug: str, days: int | None = None, *, today: str | None = None) -> ViewsReport:
+        """Totals and daily counts; `days` = the last N days (zeros included), else every day."""
+        validate_slug(slug)
+        data = read_json(self.meta.post_file(slug)) or {}
+        if not data and not self.site.post_path(slug).exists():
+            raise NotFoundError(f"no post with slug {slug!r}")
+        history: dict[str, int] = {}
+        for doc in data.get(VIEWS_TABLE, {}).values():
+            history[doc["date"]] = history.get(doc["date"], 0) + int(doc["views"])
+        today = today or self.today()
+        if days is None:
+            shown = [DayViews(d, n) for d, n in sorted(history.items())]
+        else:
+            if days < 1:
+                raise HkcmsError("--days must be at least 1")
+            end = dt.date.fromisoformat(today)
+            dates = [(end - dt.timedelta(days=i)).isoformat() for i in range(days - 1, -1, -1)]
+            shown = [DayViews(d, history.get(d, 0)) for d in dates]
+        return ViewsReport(
+            slug=slug,
+            baseline=_baseline(data),
+            counted=sum(history.values()),
+            days=shown,
+            today=today,
+            history=history,
+        )
+
+    def top(
+        self, days: int | None = None, *, limit: int | None = None, today: str | None = None
+    ) -> list[tuple[str, int]]:
+        """Most-read posts: all time (baseline included) or counted in the last N days."""
+        summaries = self.meta.summaries()
+        if days is None:
+            ranked = [(s, int(v.get("views", 0))) for s, v in summaries.items()]
+        else:
+            if days < 1:
+                raise HkcmsError("--days must be at least 1")
+            end = dt.date.fromisoformat(today or self.today())
+            start = (end - dt.timedelta(days=days - 1)).isoformat()
+            stop = end.isoformat()
+            ranked = []
+            for slug, summary in summaries.items():
+                if summary.get("views_last_day", "") < start:
+                    continue  # no view in the period: skip reading its file
+                docs = (read_json(self.meta.post_file(slug)) or {}).get(VIEWS_TABLE, {})
+                total = sum(int(d["views"]) for d in docs.values() if start <= d["date"] <= stop)
+                ranked.append((slug, total))
+        ranked = sorted((r for r in ranked if r[1] > 0), key=lambda r: (-r[1], r[0]))
+        return ranked[:limit] if limit is not None else ranked
+
+    # ---- baseline ------------------------------------------------------------------------
+
+    def set_baseline(self, slug: str, views: int) -> ViewsReport:
+        """Set the views carried over from the previous host; the total is baseline + counted."""
+        validate_slug(slug)
+        if views < 0:
+            raise HkcmsError("a baseline cannot be negative")
+        if not self.site.post_path(slug).exists():
+            raise NotFoundError(f"no post with slug {slug!r}")
+        with self.meta.transaction() as txn:
+            storage = txn.post_db(slug).storage
+            data = storage.read() or {}
+            data[BASELINE_TABLE] = {"1": {"views": views, "set": now_iso()}}
+            storage.write(data)
+            counted = sum(int(d["views"]) for d in data.get(VIEWS_TABLE, {}).values())
+            txn.update_summary(slug, views=views + counted)
+        return self.show(slug)
+
+    # ---- import --------------------------------------------------------------------------
+
+    def import_logs(self, paths: Iterable[Path | str]) -> ImportReport:
+        """Count new lines of access logs; lines already read (copies, rotations) never again.
+
+        The counting runs without the lock; the lock is then held only to write. If another
+        process imported one of the same logs meanwhile, the work is redone inside the lock.
+        """
+        paths = [Path(p) for p in paths]
+        for attempt in range(3):
+            state = _streams(self.meta.site_table(IMPORTS_TABLE).values())
+            computed = self._compute(paths, state)
+            with self.meta.transaction() as txn:
+                now = _streams(txn.site_db().table(IMPORTS_TABLE).all())
+                if any(now.get(fp) != state.get(fp) for fp in computed.streams):
+                    if attempt < 2:
+                        continue
+                    computed = self._compute(paths, now)
+                self._write(txn, computed)
+                return computed.report
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _compute(self, paths: list[Path], state: dict[str, dict[str, Any]]) -> _Computed:
+        counter = ViewCounter(
+            self._known_slugs(),
+            patterns=patterns_for(self.views_settings, self.site.settings.base_url),
+            timezone=self.zone_name,
+            log_format=str(self.views_settings.get("log_format", "combined")),
+            extra_bot_tokens=[str(t) for t in self.views_settings.get("bot_patterns", [])],
+        )
+        streams: dict[str, dict[str, Any]] = {}
+        files = []
+        for path in paths:
+            known = {**state, **streams}
+            files.append(_read_log(path, known, counter, streams))
+        return _Computed(ImportReport(files), counter.counts, streams)
+
+    def _known_slugs(self) -> set[str]:
+        try:
+            names = os.listdir(self.site.posts_dir)
+        except OSError as exc:
+            raise HkcmsError(
+                f"cannot read the posts folder: {exc.strerror}", self.site.posts_dir
+            ) from exc
+        return {n[:-3] for n in names if n.endswith(".md") and not n.startswith(".")}
+
+    def _write(self, txn: MetaTxn, computed: _Computed) -> None:
+        """One write per post touched (all its days), one per summary shard, one per stream."""
+        by_post: dict[str, dict[str, int]] = {}
+        for (slug, day), n in computed.counts.items():
+            by_post.setdefault(slug, {})[day] = n
+        totals: dict[str, dict[str, Any]] = {}
+        files: list[tuple[Path, bytes]] = []
+        for slug, days in sorted(by_post.items()):
+            path = self.meta.post_file(slug)
+            data = read_json(path) or {}
+            table: dict[str, dict[str, Any]] = data.setdefault(VIEWS_TABLE, {})
+            doc_of_day = {doc["date"]: key for key, doc in table.items()}
+            next_id = max((int(k) for k in table), default=0) + 1
+            for day, n in sorted(days.items()):
+                key = doc_of_day.get(day)
+                if key is None:
+                    table[str(next_id)] = {"date": day, "views": n}
+                    next_id += 1
+                else:
+                    table[key]["views"] = int(table[key]["views"]) + n
+            files.append((path, _json_bytes(data)))
+            counted = sum(int(d["views"]) for d in table.values())
+            last_day = max(d["date"] for d in table.values())
+            totals[slug] = {"views": _baseline(data) + counted, "views_last_day": last_day}
+            txn._open.pop(path, None)  # a TinyDB opened on it earlier would hold stale ids
+        _write_files(files)
+        _update_summaries(txn, totals)
+        imports = txn.site_db().table(IMPORTS_TABLE)
+        for fp, doc in computed.streams.items():
+            imports.upsert(doc, _FP.fp == fp)
+        computed.report.posts = len(by_post)
+
+
+def _json_bytes(data: dict[str, Any]) -> bytes:
+    """The same bytes AtomicJSONStorage writes."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.encode("utf-8")
+
+
+def _write_files(files: list[tuple[Path, bytes]]) -> None:
+    """Atomically replace many metadata files of one folder (keeping .bak copies like
+    AtomicJSONStorage); the folder is synced once at the end instead of once per file."""
+    folders: set[Path] = set()
+    for path, payload in files:
+        folder = path.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f"{TMP_PREFIX}{path.name}.{os.getpid()}.{os.urandom(4).hex()}"
+        try:
+            with open(tmp, "xb") as handle:
+                handle.write(payload)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if path.exists():
+                bak_tmp = folder / f"{TMP_PREFIX}{path.name}.bak.{os.getpid()}"
+                bak_tmp.unlink(missing_ok=True)
+                os.link(path, bak_tmp)
+                os.replace(bak_tmp, folder / f"{path.name}.bak")
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        folders.add(folder)
+    for folder in folders:
+        fsync_dir(folder)
+
+
+def _baseline(data: dict[str, Any]) -> int:
+    doc = data.get(BASELINE_TABLE, {}).get("1", {})
+    return int(doc.get("views", 0))
+
+
+def _streams(docs: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {d["fp"]: dict(d) for d in docs if "fp" in d}
+
+
+def _update_summaries(txn: MetaTxn, totals: dict[str, dict[str, Any]]) -> None:
+    """Group summary updates by shard file: one write per shard instead of one per post."""
+    by_shard: dict[str, list[str]] = {}
+    for slug in totals:
+        by_shard.setdefault(str(txn.summary_db(slug).storage.path), []).append(slug)
+    for slugs in by_shard.values():
+        table = txn.summary_db(slugs[0]).table("posts")
+        present = {doc.get("slug") for doc in table.all()}
+        updates = [(totals[s], Query().slug == s) for s in slugs if s in present]
+        if updates:
+            table.update_multiple(updates)
+        missing = [{"slug": s, **totals[s]} for s in slugs if s not in present]
+        if missing:
+            table.insert_multiple(missing)
+
+
+# ---- reading one log file ----------------------------------------------------------------
+
+
+def _open_log(path: Path) -> tuple[IO[bytes], bool]:
+    """Open plain, gzip, bzip2 or xz by content (not name); True if compressed."""
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise HkcmsError("is not a regular file", path)
+    raw = path.open("rb")
+    magic = raw.read(6)
+    raw.seek(0)
+    if magic.startswith(b"\x1f\x8b"):
+        return gzip.GzipFile(fileobj=raw, mode="rb"), True
+    if magic.startswith(b"BZh"):
+        return bz2.BZ2File(raw, "rb"), True
+    if magic.startswith(b"\xfd7zXZ\x00"):
+        return lzma.LZMAFile(raw, "rb"), True
+    return raw, False
+
+
+def _read_log(
+    path: Path,
+    known: dict[str, dict[str, Any]],
+    counter: ViewCounter,
+    streams: dict[str, dict[str, Any]],
+) -> FileReport:
+    """Feed the unread lines of one log to the counter; record how far it was read."""
+    report = FileReport(str(path), "new")
+    try:
+        handle, compressed = _open_log(path)
+    except FileNotFoundError:
+        return FileReport(str(path), "error", message="no such file")
+    except HkcmsError as exc:
+        return FileReport(str(path), "error", message=exc.message)
+    except OSError as exc:
+        return FileReport(str(path), "error", message=f"cannot open: {exc.strerror}")
+    tally = FileTally()
+    try:
+        with handle:
+            head = handle.read(HEAD_BYTES)
+            newline = head.find(b"\n")
+            if newline < 0 and len(head) < HEAD_BYTES and not (compressed and head):
+                report.status = "no complete line"
+                report.message = "the file has no complete line yet"
+                return report
+            first = head[: newline + 1] if newline >= 0 else head
+            fp = hashlib.sha256(first).hexdigest()[:32]
+            previous = known.get(fp)
+            start, line_no = 0, 1
+            if previous is not None:
+                start, line_no = int(previous["offset"]), int(previous["lines"]) + 1
+                report.status = "continued"
+                tail_from = max(0, start - TAIL_BYTES)
+                handle.seek(tail_from)
+                tail = handle.read(start - tail_from)
+                if len(tail) < start - tail_from:
+                    report.status = "already read"
+                    report.message = "an older, shorter copy of a log already imported"
+                    report.start = report.end = start
+                    return report
+                if _digest(tail) != previous["tail"]:
+                    report.status = "changed"
+                    report.message = (
+                        "starts like a log already imported but differs from it at byte "
+                        f"{start:,}; not imported, so that no line is counted twice"
+                    )
+                    return report
+            else:
+                handle.seek(0)
+            end, tail = _feed(handle, counter, tally, start, line_no, final=compressed)
+    except (OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
+        report.status = "error"
+        report.message = f"cannot read: {exc}"
+        return report
+    report.start, report.end = start, end
+    if end == start and previous is not None:
+        report.status = "already read"
+    report.lines, report.counted, report.unparseable = tally.lines, tally.counted, tally.unparseable
+    report.skipped = dict(tally.skipped)
+    report.unparseable_lines = tally.first_unparseable
+    if end > start:
+        streams[fp] = {
+            "fp": fp,
+            "offset": end,
+            "lines": line_no - 1 + tally.lines,
+            "tail": _digest(tail),
+            "path": str(path.resolve()),
+            "imported": now_iso(),
+        }
+    return report
+
+
+def _feed(
+    handle: IO[bytes], counter: ViewCounter, tally: FileTally, start: int, line_no: int, final: bool
+) -> tuple[int, bytes]:
+    """Feed complete lines from `start`; returns the end offset and the bytes just before it."""
+    offset, rest, tail = start, b"", b""
+    while True:
+        chunk = handle.read(CHUNK_BYTES)
+        if not chunk:
+            break
+        data = rest + chunk if rest else chunk
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            rest = data
+            continue
+        lines = data[:cut].split(b"\n")
+        counter.feed(lines, tally, line_no)
+        line_no += len(lines)
+        offset += cut + 1
+        tail = (tail + data[max(0, cut + 1 - TAIL_BYTES) : cut + 1])[-TAIL_BYTES:]
+        rest = data[cut + 1 :]
+    if rest and final:
+        # A compressed log is finished: its last line counts even without a newline.
+        counter.feed([rest], tally, line_no)
+        offset += len(rest)
+        tail = (tail + rest)[-TAIL_BYTES:]
+    return offset, tail
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
