@@ -101,7 +101,9 @@ async def test_fields_form_edits_front_matter_without_yaml(make_app, tui_site):
     async with app.run_test(size=(80, 24)) as pilot:
         editor = await open_editor(pilot)
         await pilot.press("ctrl+t")
+        await pilot.pause()
         assert editor.has_class("-fields")
+        assert app.focused is editor.query_one("#field-title")
         editor.query_one("#field-title").value = "Spring rally: 春季集會"
         editor.query_one("#field-tags").value = "events，社區, new"
         editor.query_one("#field-summary").value = "What happened"
@@ -122,6 +124,8 @@ async def test_title_cannot_be_emptied(make_app, tui_site):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         editor = await open_editor(pilot)
+        await pilot.press("ctrl+t")
+        await pilot.pause()
         editor.query_one("#field-title").value = "  "
         await pilot.pause()
         await pilot.press("ctrl+s")

@@ -21,6 +21,7 @@ from hkcms.tui.safe import clean
 from hkcms.tui.screens.confirm import ConfirmDialog
 from hkcms.tui.screens.conflict import ConflictDialog
 from hkcms.tui.widgets.fields_form import FieldsForm, apply_fields, fields_of
+from hkcms.tui.widgets.markdown_editor import MarkdownEditor
 from hkcms.tui.widgets.preview_pane import PreviewPane
 
 if TYPE_CHECKING:
@@ -53,30 +54,46 @@ class EditorScreen(Screen[None]):
         self.saved_body = post.body
         self.saved_fields = fields_of(post)
         self._preview_chosen = False
+        self._form_state = dict(self.saved_fields)
 
     # ---- layout ------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Static(id="editor-bar", classes="bar")
-        yield FieldsForm(self.saved_fields, id="editor-fields")
         with Horizontal(id="editor-main"):
-            yield TextArea(
-                self.post.body,
-                language="markdown",
-                soft_wrap=True,
-                show_line_numbers=False,
-                id="editor-text",
-            )
-            yield PreviewPane(id="editor-preview")
+            # The text is loaded after the first layout: wrapping it once at the final width
+            # instead of at every intermediate width keeps opening a 200 KB post fast.
+            yield MarkdownEditor(id="editor-text")
         yield Footer()
 
     @property
     def text_area(self) -> TextArea:
         return self.query_one("#editor-text", TextArea)
 
-    @property
-    def form(self) -> FieldsForm:
-        return self.query_one(FieldsForm)
+    # The fields form and the preview are mounted the first time they are shown: composing
+    # them costs more than a third of the time to open a post.
+
+    def _form(self) -> FieldsForm | None:
+        forms = self.query(FieldsForm)
+        return forms.first() if forms else None
+
+    def form_values(self) -> dict[str, str]:
+        form = self._form()
+        return form.values() if form is not None else dict(self._form_state)
+
+    def _load_form(self, values: dict[str, str]) -> None:
+        self._form_state = dict(values)
+        form = self._form()
+        if form is not None:
+            form.load(values)
+
+    def _preview(self) -> PreviewPane:
+        panes = self.query(PreviewPane)
+        if panes:
+            return panes.first()
+        pane = PreviewPane(id="editor-preview")
+        self.query_one("#editor-main").mount(pane)
+        return pane
 
     @property
     def can_leave(self) -> bool:
@@ -89,6 +106,13 @@ class EditorScreen(Screen[None]):
         self._layout(self.app.size.width)
         self.text_area.focus()
         self._update_bar()
+        self.call_after_refresh(self._load_text)
+
+    def _load_text(self) -> None:
+        self.text_area.load_text(self.post.body)
+        self.text_area.move_cursor((0, 0))
+        if self.show_preview:
+            self._preview().show(self.post.body, now=True)
 
     def on_unmount(self) -> None:
         self.app.leases.release(self.post.slug)
@@ -105,11 +129,14 @@ class EditorScreen(Screen[None]):
     def watch_show_preview(self, show: bool) -> None:
         self.set_class(show, "-preview")
         if show:
-            self.query_one(PreviewPane).show(self.text_area.text, now=True)
+            self._preview().show(self.text_area.text, now=True)
         elif not self.has_class("-wide"):
             self.text_area.focus()
 
     def watch_show_fields(self, show: bool) -> None:
+        if show and self._form() is None:
+            form = FieldsForm(self._form_state, id="editor-fields")
+            self.mount(form, after="#editor-bar")
         self.set_class(show, "-fields")
 
     def watch_dirty(self) -> None:
@@ -122,7 +149,7 @@ class EditorScreen(Screen[None]):
         else:
             bar.append(" saved ", style="dim")
         bar.append(" ")
-        bar.append(clean(self.form.values()["title"] if self.is_mounted else self.post.title))
+        bar.append(clean(self.form_values()["title"]))
         bar.append(f"  ({clean(self.post.slug)}.md)", style="dim")
         self.query_one("#editor-bar", Static).update(bar)
 
@@ -130,14 +157,14 @@ class EditorScreen(Screen[None]):
 
     def _recompute_dirty(self) -> None:
         self.dirty = (
-            self.text_area.text != self.saved_body or self.form.values() != self.saved_fields
+            self.text_area.text != self.saved_body or self.form_values() != self.saved_fields
         )
 
     @on(TextArea.Changed, "#editor-text")
     def _text_changed(self) -> None:
         self._recompute_dirty()
         if self.show_preview:
-            self.query_one(PreviewPane).show(self.text_area.text)
+            self._preview().show(self.text_area.text)
 
     @on(FieldsChanged)
     def _fields_changed(self, event: FieldsChanged) -> None:
@@ -149,7 +176,7 @@ class EditorScreen(Screen[None]):
         """The post as it is on screen (front matter keys the form does not show are kept)."""
         post = copy.copy(self.post)
         post.front = copy.deepcopy(self.post.front)
-        apply_fields(post.front, self.saved_fields, self.form.values())
+        apply_fields(post.front, self.saved_fields, self.form_values())
         post.body = self.text_area.text
         return post
 
@@ -162,7 +189,7 @@ class EditorScreen(Screen[None]):
         self._update_bar()
 
     def _replace_content(self, post: Post) -> None:
-        self.form.load(fields_of(post))
+        self._load_form(fields_of(post))
         if self.text_area.text != post.body:
             self.text_area.load_text(post.body)
         self._saved(post)
@@ -170,7 +197,7 @@ class EditorScreen(Screen[None]):
     # ---- saving ------------------------------------------------------------------------
 
     def action_save(self) -> None:
-        if not self.current_post().title.strip() or not self.form.values()["title"].strip():
+        if not self.current_post().title.strip() or not self.form_values()["title"].strip():
             self.notify("A post needs a title (ctrl+t shows the fields).", severity="error")
             return
         self.save(self.current_post())
@@ -256,7 +283,7 @@ class EditorScreen(Screen[None]):
     def action_toggle_fields(self) -> None:
         self.show_fields = not self.show_fields
         if self.show_fields:
-            self.query_one("#field-title", Input).focus()
+            self.call_after_refresh(lambda: self.query_one("#field-title", Input).focus())
         else:
             self.text_area.focus()
 
@@ -293,7 +320,7 @@ class EditorScreen(Screen[None]):
             )
             return
         edited.loaded_hash = self.post.loaded_hash
-        self.form.load(fields_of(edited))
+        self._load_form(fields_of(edited))
         self.text_area.load_text(edited.body)
         self.saved_fields = fields_of(self.post)  # compare the form against the file on disk
         self.save(edited, note="edited in $EDITOR")
