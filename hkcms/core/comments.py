@@ -16,6 +16,7 @@ from hkcms.core.meta import MetaStore, MetaTxn
 from hkcms.core.slugs import validate_slug
 
 STATES = ("pending", "approved", "hidden", "spam")
+DELETED_TABLE = "comments_deleted"  # source keys of deleted imported comments: never re-added
 MAX_AUTHOR = 80
 MAX_BODY = 5000
 # C0/C1 controls except newline and tab, plus bidi embeddings, overrides and isolates, which
@@ -93,12 +94,32 @@ class CommentStore:
         txn: MetaTxn | None = None,
     ) -> Comment | None:
         """Add a comment; returns None if a comment with the same `source` key already exists."""
+        comment = self.build(
+            slug, author, body, status=status, created=created, email=email, source=source
+        )
+        if txn is not None:
+            return self._insert(txn, comment)
+        with self.meta.transaction() as own:
+            return self._insert(own, comment)
+
+    def build(
+        self,
+        slug: str,
+        author: str,
+        body: str,
+        *,
+        status: str = "pending",
+        created: str | None = None,
+        email: str = "",
+        source: str = "",
+    ) -> Comment:
+        """A cleaned, checked comment of an existing post (not stored yet)."""
         validate_slug(slug)
         check_status(status)
         author, body = check_comment(author, body)
         if not self.meta.site.post_path(slug).exists():
             raise CommentError(f"no post with slug {slug!r}")
-        comment = Comment(
+        return Comment(
             id=os.urandom(5).hex(),
             post=slug,
             author=author,
@@ -108,18 +129,34 @@ class CommentStore:
             email=clean_text(email).strip()[:254],
             source=source,
         )
-        if txn is not None:
-            return self._insert(txn, comment)
-        with self.meta.transaction() as own:
-            return self._insert(own, comment)
 
     def _insert(self, txn: MetaTxn, comment: Comment) -> Comment | None:
-        table = txn.post_db(comment.post).table("comments")
-        if comment.source and any(d.get("source") == comment.source for d in table.all()):
-            return None
-        table.insert(asdict(comment))
-        self._update_counts(txn, comment.post)
-        return comment
+        added = self.add_many([comment], txn=txn)
+        return added[0] if added else None
+
+    def add_many(self, comments: builtins.list[Comment], *, txn: MetaTxn) -> builtins.list[Comment]:
+        """Store checked comments, one write per post; skips any whose `source` key is known
+        (already there, or deleted by a moderator). Returns the comments added."""
+        by_post: dict[str, builtins.list[Comment]] = {}
+        for comment in comments:
+            by_post.setdefault(comment.post, []).append(comment)
+        added: builtins.list[Comment] = []
+        for slug, group in by_post.items():
+            db = txn.post_db(slug)
+            table = db.table("comments")
+            seen = {d.get("source") for d in table.all() if d.get("source")}
+            seen |= {d.get("source") for d in db.table(DELETED_TABLE).all()}
+            fresh: builtins.list[Comment] = []
+            for comment in group:
+                if comment.source and comment.source in seen:
+                    continue
+                seen.add(comment.source)
+                fresh.append(comment)
+            if fresh:
+                table.insert_multiple(asdict(c) for c in fresh)
+                self._update_counts(txn, slug)
+                added.extend(fresh)
+        return added
 
     def list(self, *, status: str | None = None, post: str | None = None) -> list[Comment]:
         """Comments, oldest first, optionally of one state and/or one post."""
@@ -168,6 +205,8 @@ class CommentStore:
                     if status is None:
                         table.remove(doc_ids=[doc.doc_id])
                         changed.append(_comment(doc))
+                        if doc.get("source"):  # so that re-importing its file does not revive it
+                            txn.post_db(slug).table(DELETED_TABLE).insert({"source": doc["source"]})
                     else:
                         table.update({"status": status}, doc_ids=[doc.doc_id])
                         changed.append(_comment(doc | {"status": status}))
