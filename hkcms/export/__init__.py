@@ -1,1 +1,1 @@
-"""Static site exporter: Jinja2 templates, incremental build, feeds, publish."""
+"""Static export: Jinja2 templates, incremental build, feed, sitemap, preview server and publish."""

@@ -1,0 +1,75 @@
+"""The export manifest: which page was written from which inputs, so unchanged pages are skipped
+and pages of deleted posts removed. Its presence marks a folder as an hkcms export."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hkcms.core.atomic import write_atomic
+from hkcms.core.site import Site
+from hkcms.export.paths import ExportError
+
+MANIFEST_NAME = ".hkcms-export.json"
+MANIFEST_VERSION = 1
+
+
+@dataclass
+class Manifest:
+    """pages: output path → key of its inputs ("" = must be rewritten); posts: slug → the
+    content hash, excerpt and media references of its last render."""
+
+    pages: dict[str, str] = field(default_factory=dict)
+    posts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    complete: bool = True
+
+    @classmethod
+    def load(cls, out: Path) -> Manifest | None:
+        """The manifest of an earlier export; None if there is none or it cannot be used."""
+        try:
+            data = json.loads((out / MANIFEST_NAME).read_bytes())
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            return cls(complete=False)  # damaged: an export folder, but nothing can be trusted
+        if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+            return cls(complete=False)
+        pages, posts = data.get("pages"), data.get("posts")
+        if not isinstance(pages, dict) or not isinstance(posts, dict):
+            return cls(complete=False)
+        return cls(pages=pages, posts=posts, complete=bool(data.get("complete")))
+
+    def save(self, out: Path) -> None:
+        data = {
+            "version": MANIFEST_VERSION,
+            "generator": "hkcms",
+            "complete": self.complete,
+            "pages": dict(sorted(self.pages.items())),
+            "posts": dict(sorted(self.posts.items())),
+        }
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        write_atomic(out / MANIFEST_NAME, payload.encode("utf-8"))
+
+
+def check_output_folder(out: Path, site: Site) -> None:
+    """Refuse folders an export must never write into: the site itself, its sources, or a
+    non-empty folder that holds no hkcms export (its files would be mixed with or replaced
+    by ours)."""
+    real = Path(os.path.realpath(out))
+    root = Path(os.path.realpath(site.root))
+    if real == root or root.is_relative_to(real):
+        raise ExportError("is the site folder or contains it; export into a new folder", out)
+    for inside in (site.posts_dir, site.media_dir, site.templates_dir, site.state_dir):
+        if real.is_relative_to(os.path.realpath(inside)):
+            raise ExportError(f"is inside the site's {inside.name}/ folder; choose another", out)
+    if out.exists() and not out.is_dir():
+        raise ExportError("exists and is not a folder", out)
+    if out.is_dir() and not (out / MANIFEST_NAME).exists() and any(out.iterdir()):
+        raise ExportError(
+            "is not empty and is not an hkcms export; refusing to write into it "
+            "(choose an empty folder)",
+            out,
+        )
