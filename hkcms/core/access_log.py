@@ -162,6 +162,10 @@ def compile_format(fmt: str) -> re.Pattern[bytes]:
         pos = match.end()
         name = _NGINX_VARS.get(match.group(1) or "") or _APACHE_VARS.get(match.group(2) or "")
         after = fmt[pos : pos + 1]
+        if match.group(2) == "t":  # Apache's %t includes the brackets: [10/Oct/2026:13:55:36 +0000]
+            out.append(r"\[(?P<time>[^\]]*)\]" if "time" not in seen else r"\[[^\]]*\]")
+            seen.add("time")
+            continue
         # A field runs up to the literal that follows it; quoted fields may hold \" escapes.
         if after == '"':
             body = r'(?:[^"\\]|\\.)*'
@@ -330,6 +334,28 @@ class ViewCounter:
         if self._since_prune >= 200_000:
             self._prune()
 
+    def replay(self, lines: list[bytes]) -> None:
+        """Read lines already counted by an earlier import, only to remember their visitors."""
+        saved, self.counts = self.counts, {}
+        try:
+            self.feed(lines, FileTally(), 1)
+        finally:
+            self.counts = saved
+
+    def line_time(self, line: bytes) -> int | None:
+        """The Unix time of a log line, or None."""
+        if self.custom is not None:
+            match = self.custom.match(line)
+            if match is None:
+                return None
+            groups = match.groupdict()
+            time = groups.get("time") or groups.get("iso")
+        else:
+            start, end = line.find(b" ["), line.find(b"] ")
+            time = line[start + 2 : end] if 0 <= start < end else None
+        moment = self._when(time) if time else None
+        return moment[0] if moment else None
+
     def _feed_regex(
         self, lines: list[bytes], tally: FileTally, first_line_no: int, regex: re.Pattern[bytes]
     ) -> None:
@@ -439,8 +465,6 @@ class ViewCounter:
         if len(fields) < 2 or not fields[0].isalpha():
             return None, "?"
         path = fields[1].split(b"?", 1)[0].split(b"#", 1)[0]
-        if path.startswith((b"http://", b"https://")):  # absolute-form request target
-            path = b"/" + path.split(b"/", 3)[3] if path.count(b"/") >= 3 else b"/"
         for pattern in self.patterns:
             raw = pattern.slug_part(path)
             if raw is None:

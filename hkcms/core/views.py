@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from tinydb import Query
 
-from hkcms.core.access_log import FileTally, ViewCounter, patterns_for
+from hkcms.core.access_log import REPEAT_WINDOW_S, FileTally, ViewCounter, patterns_for
 from hkcms.core.atomic import TMP_PREFIX, fsync_dir
 from hkcms.core.errors import HkcmsError, NotFoundError, SiteError
 from hkcms.core.history import now_iso
@@ -402,7 +402,12 @@ def _read_log(
     counter: ViewCounter,
     streams: dict[str, dict[str, Any]],
 ) -> FileReport:
-    """Feed the unread lines of one log to the counter; record how far it was read."""
+    """Feed the unread lines of one log to the counter; record how far it was read.
+
+    A log is known by a hash of its first line, so its rotated (.1, .gz) copies are continued
+    where the last import stopped. The last 30 minutes already read are replayed, uncounted,
+    so that a visitor's repeat across two imports is still a repeat.
+    """
     report = FileReport(str(path), "new")
     try:
         handle, compressed = _open_log(path)
@@ -422,19 +427,25 @@ def _read_log(
                 report.message = "the file has no complete line yet"
                 return report
             first = head[: newline + 1] if newline >= 0 else head
-            fp = hashlib.sha256(first).hexdigest()[:32]
+            fp = _digest(first)
             previous = known.get(fp)
-            start, line_no = 0, 1
+            start, line_no, tail, marks = 0, 1, b"", []
             if previous is not None:
                 start, line_no = int(previous["offset"]), int(previous["lines"]) + 1
+                report.start = report.end = start
+                marks = [list(m) for m in previous.get("marks", [])]
+                if not compressed and os.fstat(handle.fileno()).st_size == start:
+                    report.status = "already read"  # the usual re-import: no need to read
+                    return report
                 report.status = "continued"
                 tail_from = max(0, start - TAIL_BYTES)
-                handle.seek(tail_from)
-                tail = handle.read(start - tail_from)
-                if len(tail) < start - tail_from:
+                replay_from = min([tail_from, *(int(m[0]) for m in marks if m[0] <= start)])
+                handle.seek(replay_from)
+                before = handle.read(start - replay_from)
+                tail = before[tail_from - replay_from :]
+                if len(before) < start - replay_from:
                     report.status = "already read"
                     report.message = "an older, shorter copy of a log already imported"
-                    report.start = report.end = start
                     return report
                 if _digest(tail) != previous["tail"]:
                     report.status = "changed"
@@ -443,9 +454,12 @@ def _read_log(
                         f"{start:,}; not imported, so that no line is counted twice"
                     )
                     return report
+                if marks and int(marks[0][0]) < start:
+                    replay = before[int(marks[0][0]) - replay_from :].split(b"\n")[:-1]
+                    counter.replay(replay)
             else:
                 handle.seek(0)
-            end, tail = _feed(handle, counter, tally, start, line_no, final=compressed)
+            end, tail = _feed(handle, counter, tally, start, line_no, tail, marks, compressed)
     except (OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
         report.status = "error"
         report.message = f"cannot read: {exc}"
@@ -462,6 +476,7 @@ def _read_log(
             "offset": end,
             "lines": line_no - 1 + tally.lines,
             "tail": _digest(tail),
+            "marks": _recent_marks(marks),
             "path": str(path.resolve()),
             "imported": now_iso(),
         }
@@ -469,10 +484,20 @@ def _read_log(
 
 
 def _feed(
-    handle: IO[bytes], counter: ViewCounter, tally: FileTally, start: int, line_no: int, final: bool
+    handle: IO[bytes],
+    counter: ViewCounter,
+    tally: FileTally,
+    start: int,
+    line_no: int,
+    tail: bytes,
+    marks: list[list[int]],
+    final: bool,
 ) -> tuple[int, bytes]:
-    """Feed complete lines from `start`; returns the end offset and the bytes just before it."""
-    offset, rest, tail = start, b"", b""
+    """Feed complete lines from `start`; returns the end offset and the bytes just before it.
+
+    Appends to `marks` [offset, time] of the first line of each chunk, for the next replay.
+    """
+    offset, rest, lines = start, b"", [b""]
     while True:
         chunk = handle.read(CHUNK_BYTES)
         if not chunk:
@@ -483,6 +508,7 @@ def _feed(
             rest = data
             continue
         lines = data[:cut].split(b"\n")
+        _mark(marks, counter, offset, lines)
         counter.feed(lines, tally, line_no)
         line_no += len(lines)
         offset += cut + 1
@@ -490,10 +516,31 @@ def _feed(
         rest = data[cut + 1 :]
     if rest and final:
         # A compressed log is finished: its last line counts even without a newline.
+        _mark(marks, counter, offset, [rest])
         counter.feed([rest], tally, line_no)
         offset += len(rest)
         tail = (tail + rest)[-TAIL_BYTES:]
+    if marks and offset > start:
+        newest = next((t for t in map(counter.line_time, reversed(lines[-50:])) if t), None)
+        if newest is not None:
+            marks.append([offset, newest])
     return offset, tail
+
+
+def _mark(marks: list[list[int]], counter: ViewCounter, offset: int, lines: list[bytes]) -> None:
+    when = next((t for t in map(counter.line_time, lines[:20]) if t), None)
+    if when is not None:
+        marks.append([offset, when])
+
+
+def _recent_marks(marks: list[list[int]]) -> list[list[int]]:
+    """Keep the marks of the last 30 minutes read, and the one just before them."""
+    if not marks:
+        return []
+    newest = max(m[1] for m in marks)
+    old = [m for m in marks if m[1] <= newest - REPEAT_WINDOW_S]
+    recent = [m for m in marks if m[1] > newest - REPEAT_WINDOW_S]
+    return sorted(([max(old, key=lambda m: m[0])] if old else []) + recent)
 
 
 def _digest(data: bytes) -> str:
