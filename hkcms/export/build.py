@@ -24,15 +24,16 @@ from hkcms.export.html import comment_html, rebase_root_urls
 from hkcms.export.manifest import Manifest, check_output_folder
 from hkcms.export.paths import ExportError, check_relpath, safe_join, tag_slug, url_path
 from hkcms.export.render import (
+    FRAGMENT_VERSION,
     STAGING,
     PostResult,
     PostTask,
     WorkerConfig,
+    forget_folders,
     fragment_for,
     init_worker,
     render_page,
     render_posts,
-    write_bytes,
     write_if_changed,
 )
 from hkcms.export.theme import (
@@ -236,6 +237,7 @@ class _Build:
             trust = old.pages
         self.out.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.out / STAGING, ignore_errors=True)
+        forget_folders()
         posts = self.read_posts()
         self.report.posts = len(posts)
         tasks: list[PostTask] = []
@@ -600,8 +602,7 @@ class _Build:
                 if trust.get(rel) == key and journal.get(rel) == key and dest.is_file():
                     self.report.skipped += 1
                     continue
-                write_bytes(dest, src.read_bytes(), self.out / STAGING)
-                self.report.written += 1
+                self.count(write_if_changed(self.out, dest, src.read_bytes()))
         return found
 
     def check_media(
@@ -640,10 +641,8 @@ class _Build:
 
     def prune_cache(self, keep: set[str]) -> None:
         root = Path(self.cache)
-        if not root.is_dir():
+        if not self.cache or not root.is_dir():
             return
-        from hkcms.export.render import FRAGMENT_VERSION
-
         for version in root.iterdir():
             if version.name != FRAGMENT_VERSION:
                 shutil.rmtree(version, ignore_errors=True)

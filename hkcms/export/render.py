@@ -23,6 +23,7 @@ from hkcms.export.html import (
     rebase_root_urls,
     sanitize,
 )
+from hkcms.export.paths import safe_join
 from hkcms.export.theme import environment
 
 STAGING = ".hkcms-tmp"
@@ -119,15 +120,39 @@ def fragment_for(data: bytes, slug: str, source: Path, cache: str | None) -> tup
     return digest, fragment
 
 
+_made: set[str] = set()
+
+
+def _mkdir(folder: Path) -> None:
+    """mkdir -p, remembered: creating folders is a large part of writing 10,000 pages."""
+    key = str(folder)
+    if key not in _made:
+        folder.mkdir(parents=True, exist_ok=True)
+        _made.add(key)
+
+
+def forget_folders() -> None:
+    """Called at the start of a run: folders may have been deleted since the last one."""
+    _made.clear()
+
+
 def write_bytes(path: Path, data: bytes, staging: Path | None = None) -> None:
     """Replace a file in one step (temp file + rename): a reader never sees half a page."""
     folder = staging or path.parent
-    folder.mkdir(parents=True, exist_ok=True)
+    _mkdir(folder)
     tmp = folder / f".hkcms-tmp-{os.getpid()}-{os.urandom(4).hex()}"
     try:
-        tmp.write_bytes(data)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, path)
+        with open(tmp, "xb") as handle:
+            handle.write(data)
+        if staging is not None:
+            _mkdir(path.parent)
+        try:
+            os.replace(tmp, path)
+        except FileNotFoundError:
+            # The folder was removed since we remembered it (a stale page cleaned up).
+            _made.discard(str(path.parent))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -161,8 +186,6 @@ def render_post(task: PostTask) -> PostResult:
     root = task.context["root"]
     context = _config.base | task.context | {"body": rebase_root_urls(fragment.html, root)}
     page = render_page("post.html", context, _config.templates)
-    from hkcms.export.paths import safe_join
-
     written = write_if_changed(out, safe_join(out, task.rel), page)
     return PostResult(task.slug, digest, fragment.excerpt, fragment.media, written)
 

@@ -102,6 +102,17 @@ def clean_lang(lang: str, fallback: str = "en") -> str:
     return lang if _LANG_TAG.match(lang) else fallback
 
 
+def og_locale(lang: str) -> str:
+    """Open Graph wants language_TERRITORY; '' when the tag names no territory."""
+    special = {"zh-hant": "zh_HK", "zh-hans": "zh_CN", "zh": "zh_HK"}
+    if lang.lower() in special:
+        return special[lang.lower()]
+    parts = lang.split("-")
+    if len(parts) == 2 and len(parts[1]) == 2:
+        return f"{parts[0].lower()}_{parts[1].upper()}"
+    return ""
+
+
 def labels_for(lang: str) -> dict[str, str]:
     """Interface words in a page's language: Chinese variants share the Traditional set."""
     return LABELS["zh-Hant"] if lang.lower().startswith("zh") else LABELS["en"]
@@ -175,4 +186,5 @@ def environment(site_templates: str | None) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["urlpath"] = url_path
+    env.filters["og_locale"] = og_locale
     return env
