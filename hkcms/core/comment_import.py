@@ -159,7 +159,12 @@ def _csv_rows(text: str, path: Path) -> list[tuple[int, dict[str, str] | str]]:
             break
         except csv.Error as exc:
             number += 1
-            rows.append((number, f"not valid CSV (line {reader.line_num}): {exc}"))
+            why = (
+                f"a field is longer than {MAX_FIELD_CHARS:,} characters"
+                if "field limit" in str(exc)
+                else str(exc)
+            )
+            rows.append((number, f"not valid CSV (line {reader.line_num}): {why}"))
             continue
         if not any(cell.strip() for cell in record):
             continue  # blank lines between records

@@ -266,3 +266,25 @@ def test_bad_settings_are_one_clear_error(tmp_path: Path) -> None:
     (site.root / "hkcms.toml").write_text('timezone = "Mars/Olympus"\n')
     with pytest.raises(HkcmsError, match="unknown timezone"):
         ViewStore(MetaStore(Site.open(site.root)))
+
+
+def test_import_by_another_process_meanwhile_is_not_counted_twice(
+    views: ViewStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = write(tmp_path / "access.log", *day_one())
+    other = ViewStore(MetaStore(views.site))
+    compute = ViewStore._compute
+    calls = []
+
+    def racing(self: ViewStore, paths: list[Path], state: dict) -> object:
+        result = compute(self, paths, state)
+        calls.append(len(state))
+        if self is views and len(calls) == 1:
+            other.import_logs([log])  # lands between our counting and our write
+        return result
+
+    monkeypatch.setattr(ViewStore, "_compute", racing)
+    report = views.import_logs([log])
+    assert report.counted == 0 and report.files[0].status == "already read"
+    assert views.show("hello").counted == 2
+    assert calls == [0, 0, 1]  # ours, the other's, ours again after seeing its bookkeeping
