@@ -103,6 +103,7 @@ def editor_open(site: Path) -> float:
     start(site)
     time.sleep(1.0)
     tmux("send-keys", "-t", "bench", "/")
+    time.sleep(0.3)
     tmux("send-keys", "-t", "bench", "-l", "a very long post")
     time.sleep(0.5)
     tmux("send-keys", "-t", "bench", "Enter")  # leaves the filter box

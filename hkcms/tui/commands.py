@@ -41,6 +41,7 @@ class HkcmsCommands(Provider):
                 out.append((name, help_text, method))
         if features.has_export():
             out.append(("Export site", "build the static site into public/", app.open_export))
+        if features.has_publish():
             out.append(("Publish site", "upload the export with rsync", app.confirm_publish))
         if features.has_views():
             out.append(("Most read posts", "views in the last 7, 30 or 365 days", app.open_stats))

@@ -17,4 +17,8 @@ def has_views() -> bool:
 
 
 def has_export() -> bool:
-    return _has("hkcms.export.build") and _has("hkcms.export.publish")
+    return _has("hkcms.export.build")
+
+
+def has_publish() -> bool:
+    return _has("hkcms.export.publish")

@@ -75,6 +75,16 @@ def read_bodies(
     return out
 
 
+def build_hay(
+    meta: dict[str, str], bodies: dict[str, tuple[tuple[int, int], str]]
+) -> dict[str, str]:
+    """One haystack per post, so a word costs one substring search per post."""
+    return {
+        slug: f"{text}\n{bodies[slug][1]}" if slug in bodies else text
+        for slug, text in meta.items()
+    }
+
+
 class PostIndex:
     """Posts by slug, a sort order, and a substring filter over title/tags/author/body."""
 
@@ -82,6 +92,7 @@ class PostIndex:
         self.posts: dict[str, PostInfo] = {}
         self._meta: dict[str, str] = {}
         self._hay: dict[str, str] = {}
+        self.bodies_ready = False
         self.bodies: dict[str, tuple[tuple[int, int], str]] = {}
         self._version = 0
         self._sorted: dict[str, list[str]] = {}
@@ -89,24 +100,42 @@ class PostIndex:
 
     @property
     def has_bodies(self) -> bool:
-        return bool(self.bodies) or not self.posts
+        return self.bodies_ready or not self.posts
 
-    def set_posts(self, posts: Iterable[PostInfo]) -> None:
+    def set_posts(
+        self,
+        posts: Iterable[PostInfo],
+        bodies: dict[str, tuple[tuple[int, int], str]] | None = None,
+    ) -> None:
+        """New posts (with the body texts known so far, to search until they are re-read)."""
         self.posts = {p.slug: p for p in posts}
         self._meta = {slug: meta_text(p) for slug, p in self.posts.items()}
+        if bodies is not None:
+            self.bodies = bodies
         self._build()
 
-    def set_bodies(self, bodies: dict[str, tuple[tuple[int, int], str]]) -> None:
+    def prepare_bodies(
+        self, bodies: dict[str, tuple[tuple[int, int], str]]
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """Build the haystacks for `bodies` (slow: call from a worker), for set_bodies."""
+        meta = self._meta
+        return meta, build_hay(meta, bodies)
+
+    def set_bodies(
+        self,
+        bodies: dict[str, tuple[tuple[int, int], str]],
+        prepared: tuple[dict[str, str], dict[str, str]] | None = None,
+    ) -> None:
         self.bodies = bodies
-        self._build()
+        self.bodies_ready = True
+        if prepared is not None and prepared[0] is self._meta:
+            self._hay = prepared[1]  # built off the UI thread for the current posts
+            self._touch()
+        else:
+            self._build()
 
     def _build(self) -> None:
-        # One haystack per post, so a word costs one substring search per post.
-        bodies = self.bodies
-        self._hay = {
-            slug: f"{text}\n{bodies[slug][1]}" if slug in bodies else text
-            for slug, text in self._meta.items()
-        }
+        self._hay = build_hay(self._meta, self.bodies)
         self._touch()
 
     def _touch(self) -> None:

@@ -31,6 +31,12 @@ WIDE = 120  # columns from which the preview sits beside the text
 LEASE_REFRESH_S = 60.0
 
 
+def _end_of(text: str) -> tuple[int, int]:
+    """The (row, column) location just after `text` when it starts a document."""
+    lines = text.split("\n")
+    return len(lines) - 1, len(lines[-1])
+
+
 class EditorScreen(Screen[None]):
     """One post open for editing. `dirty` is True while the screen differs from the saved file."""
 
@@ -109,8 +115,11 @@ class EditorScreen(Screen[None]):
         self.call_after_refresh(self._load_text)
 
     def _load_text(self) -> None:
-        self.text_area.load_text(self.post.body)
-        self.text_area.move_cursor((0, 0))
+        # Keys typed in the moment before the text arrived went into the empty area: keep them
+        # where the cursor would have been (the start), never drop them.
+        typed = self.text_area.text
+        self.text_area.load_text(typed + self.post.body)
+        self.text_area.move_cursor(_end_of(typed) if typed else (0, 0))
         if self.show_preview:
             self._preview().show(self.post.body, now=True)
 

@@ -91,7 +91,10 @@ class PostsScreen(Screen[None]):
             return
         leases = self.app.leases.others()
         signature = disk_signature(self.app.site)
-        self.app.call_from_thread(self._apply_scan, result.posts, result.problems, leases)
+        # The new index (10,000 haystacks) is built here, not on the UI thread.
+        index = PostIndex()
+        index.set_posts(result.posts, self.index.bodies)
+        self.app.call_from_thread(self._apply_scan, index, result.problems, leases)
         self._signature = signature
         self.index_bodies(result.posts)
 
@@ -99,7 +102,8 @@ class PostsScreen(Screen[None]):
     def index_bodies(self, posts: list[PostInfo]) -> None:
         """Read every post's text into the lowercase search index (for body search)."""
         bodies = read_bodies(posts, self.index.bodies)
-        self.app.call_from_thread(self._apply_bodies, bodies)
+        prepared = self.index.prepare_bodies(bodies)
+        self.app.call_from_thread(self._apply_bodies, bodies, prepared)
 
     @work(thread=True, exclusive=True, group="posts-poll")
     def poll_disk(self) -> None:
@@ -112,12 +116,13 @@ class PostsScreen(Screen[None]):
             self.app.call_from_thread(self.load_posts)
 
     def _apply_scan(
-        self, posts: list[PostInfo], problems: list[HkcmsError], leases: dict[str, list[Lease]]
+        self, index: PostIndex, problems: list[HkcmsError], leases: dict[str, list[Lease]]
     ) -> None:
         first = not self.loaded
         self.loaded = True
         self.leases = leases
-        self.index.set_posts(posts)
+        self.index = index
+        posts = index.posts
         self.table.empty_text = "No posts yet: press n to write one" if not posts else "No match"
         self.refresh_rows()
         if problems and first:
@@ -132,8 +137,12 @@ class PostsScreen(Screen[None]):
                 markup=False,
             )
 
-    def _apply_bodies(self, bodies: dict[str, tuple[tuple[int, int], str]]) -> None:
-        self.index.set_bodies(bodies)
+    def _apply_bodies(
+        self,
+        bodies: dict[str, tuple[tuple[int, int], str]],
+        prepared: tuple[dict[str, str], dict[str, str]],
+    ) -> None:
+        self.index.set_bodies(bodies, prepared)
         if self.query_text.strip():
             self.refresh_rows()
 
