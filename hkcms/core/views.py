@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO, cast
 from zoneinfo import ZoneInfo
 
 from tinydb import Query
@@ -24,7 +24,7 @@ from hkcms.core.access_log import REPEAT_WINDOW_S, FileTally, ViewCounter, patte
 from hkcms.core.atomic import TMP_PREFIX, fsync_dir
 from hkcms.core.errors import HkcmsError, NotFoundError, SiteError
 from hkcms.core.history import now_iso
-from hkcms.core.meta import MetaStore, MetaTxn, read_json
+from hkcms.core.meta import MetaStore, MetaTxn, read_json, summary_shard
 from hkcms.core.slugs import validate_slug
 
 IMPORTS_TABLE = "log_imports"  # in the site db: one document per log stream already read
@@ -148,7 +148,7 @@ class _Computed:
     """An import worked out in memory, before anything is written."""
 
     report: ImportReport
-    counts: Counter[tuple[str, str]]
+    counts: dict[tuple[str, str], int]
     streams: dict[str, dict[str, Any]]  # fingerprint -> new bookkeeping document
 
 
@@ -247,16 +247,16 @@ class ViewStore:
         The counting runs without the lock; the lock is then held only to write. If another
         process imported one of the same logs meanwhile, the work is redone inside the lock.
         """
-        paths = [Path(p) for p in paths]
+        files = [Path(p) for p in paths]
         for attempt in range(3):
             state = _streams(self.meta.site_table(IMPORTS_TABLE).values())
-            computed = self._compute(paths, state)
+            computed = self._compute(files, state)
             with self.meta.transaction() as txn:
                 now = _streams(txn.site_db().table(IMPORTS_TABLE).all())
                 if any(now.get(fp) != state.get(fp) for fp in computed.streams):
                     if attempt < 2:
                         continue
-                    computed = self._compute(paths, now)
+                    computed = self._compute(files, now)
                 self._write(txn, computed)
                 return computed.report
         raise AssertionError("unreachable")  # pragma: no cover
@@ -364,7 +364,7 @@ def _update_summaries(txn: MetaTxn, totals: dict[str, dict[str, Any]]) -> None:
     """Group summary updates by shard file: one write per shard instead of one per post."""
     by_shard: dict[str, list[str]] = {}
     for slug in totals:
-        by_shard.setdefault(str(txn.summary_db(slug).storage.path), []).append(slug)
+        by_shard.setdefault(summary_shard(slug), []).append(slug)
     for slugs in by_shard.values():
         table = txn.summary_db(slugs[0]).table("posts")
         present = {doc.get("slug") for doc in table.all()}
@@ -379,7 +379,7 @@ def _update_summaries(txn: MetaTxn, totals: dict[str, dict[str, Any]]) -> None:
 # ---- reading one log file ----------------------------------------------------------------
 
 
-def _open_log(path: Path) -> tuple[IO[bytes], bool]:
+def _open_log(path: Path) -> tuple[BinaryIO, bool]:
     """Open plain, gzip, bzip2 or xz by content (not name); True if compressed."""
     info = path.stat()
     if not stat.S_ISREG(info.st_mode):
@@ -387,13 +387,18 @@ def _open_log(path: Path) -> tuple[IO[bytes], bool]:
     raw = path.open("rb")
     magic = raw.read(6)
     raw.seek(0)
+    # The decompressors are given the path, so that closing them closes the file too.
+    opener: Any = None
     if magic.startswith(b"\x1f\x8b"):
-        return gzip.GzipFile(fileobj=raw, mode="rb"), True
-    if magic.startswith(b"BZh"):
-        return bz2.BZ2File(raw, "rb"), True
-    if magic.startswith(b"\xfd7zXZ\x00"):
-        return lzma.LZMAFile(raw, "rb"), True
-    return raw, False
+        opener = gzip.open
+    elif magic.startswith(b"BZh"):
+        opener = bz2.open
+    elif magic.startswith(b"\xfd7zXZ\x00"):
+        opener = lzma.open
+    if opener is None:
+        return raw, False
+    raw.close()
+    return cast(BinaryIO, opener(path, "rb")), True
 
 
 def _read_log(

@@ -125,6 +125,8 @@ http {{
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        if proc.stderr:
+            proc.stderr.close()
 
 
 def test_nginx_access_log_is_counted_exactly(nginx: Nginx, store: PostStore) -> None:
