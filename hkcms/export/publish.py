@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import subprocess
 import time
@@ -128,10 +127,7 @@ def publish(site: Site, *, dry_run: bool = False, out: Path | None = None) -> Pu
     if proc.returncode != 0:
         lines = [line for line in proc.stderr.splitlines() if line.strip()]
         detail = lines[0] if lines else "no message"
-        raise PublishError(
-            f"rsync to {target} failed (exit {proc.returncode}): {detail}; "
-            f"command: {shlex.join(command)}"
-        )
+        raise PublishError(f"rsync to {target} failed (exit {proc.returncode}): {detail}")
     changes = [
         line
         for line in proc.stdout.splitlines()
