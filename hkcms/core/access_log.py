@@ -249,6 +249,7 @@ class ViewCounter:
         self._request_skips: dict[bytes, str] = {}  # request line -> skip reason
         # "dd/Mon/yyyy:hh:mm" -> (Unix time of that minute, local date, " +zone] ")
         self._minutes: dict[bytes, tuple[int, str, bytes]] = {}
+        self._hours: dict[bytes, int] = {}  # "dd/Mon/yyyy:hh +zone" -> Unix time of the hour
         self._days: dict[int, str] = {}  # quarter-hour bucket -> local date
         self._since_prune = 0
         self._next_uid = 0
@@ -291,19 +292,19 @@ class ViewCounter:
                 else:
                     status = parts[2][1:4]
                     uid = ua_ids.get(parts[5])
-                    head = parts[0]
-                    minute = minutes.get(head[-28:-11])
-                    if (
-                        (status != b"200" and status != b"304")
-                        or uid is None
-                        or minute is None
-                        or not head.endswith(minute[2])
-                    ):
+                    if (status != b"200" and status != b"304") or uid is None:
                         reason = self._count_parts(parts)
                     elif uid < 0:
                         bots += 1
                         continue
                     else:
+                        head = parts[0]
+                        minute = minutes.get(head[-28:-11])
+                        if minute is None or not head.endswith(minute[2]):
+                            minute = self._minute(head[-28:-2])
+                            if minute is None or not head.endswith(minute[2]):
+                                self._unparseable(line, tally, first_line_no + index)
+                                continue
                         try:
                             when = minute[0] + int(head[-10:-8])
                         except ValueError:
@@ -485,11 +486,9 @@ class ViewCounter:
             if len(time) == 26 and time[2:3] == b"/":
                 minute = self._minutes.get(time[:17])
                 if minute is None or minute[2] != time[20:] + b"] ":
-                    base = _minute_epoch(time)
-                    if len(self._minutes) > CACHE_LIMIT:
-                        self._minutes.clear()
-                    minute = (base, self._day(base), time[20:] + b"] ")
-                    self._minutes[time[:17]] = minute
+                    minute = self._minute(time)
+                    if minute is None:
+                        return None
                 seconds = int(time[18:20])
                 if not 0 <= seconds < 61:
                     return None
@@ -502,6 +501,27 @@ class ViewCounter:
         except (ValueError, KeyError, UnicodeDecodeError, OverflowError):
             return None
 
+    def _minute(self, time: bytes) -> tuple[int, str, bytes] | None:
+        """Cache entry of a log time's minute: (Unix time, local date, ' +zone] ')."""
+        try:
+            hour_key = time[:14] + time[20:]
+            hour = self._hours.get(hour_key)
+            if hour is None:
+                hour = _hour_epoch(time)
+                if len(self._hours) > CACHE_LIMIT:
+                    self._hours.clear()
+                self._hours[hour_key] = hour
+            minutes = time[15:17]
+            if time[14:15] != b":" or not minutes.isdigit() or int(minutes) > 59:
+                return None
+            base = hour + int(minutes) * 60
+        except (ValueError, KeyError, OverflowError):
+            return None
+        if len(self._minutes) > CACHE_LIMIT:
+            self._minutes.clear()
+        entry = self._minutes[time[:17]] = (base, self._day(base), time[20:] + b"] ")
+        return entry
+
     def _day(self, when: int) -> str:
         """The local date (site timezone) of a Unix time; offsets are multiples of 15 min."""
         bucket = when // 900
@@ -513,14 +533,16 @@ class ViewCounter:
         return day
 
 
-def _minute_epoch(time: bytes) -> int:
-    day, month, year = int(time[0:2]), _MONTHS[time[3:6]], int(time[7:11])
-    hour, minute = int(time[12:14]), int(time[15:17])
+def _hour_epoch(time: bytes) -> int:
+    """Unix time of the hour of '10/Oct/2026:13:55:36 +0100'; ValueError/KeyError if bad."""
+    if len(time) != 26 or time[2:3] != b"/" or time[6:7] != b"/" or time[11:12] != b":":
+        raise ValueError("not a log time")
+    day, month, year, hour = int(time[0:2]), _MONTHS[time[3:6]], int(time[7:11]), int(time[12:14])
     sign = time[21:22]
-    if sign not in (b"+", b"-") or time[11:12] != b":" or time[20:21] != b" ":
+    if sign not in (b"+", b"-") or time[20:21] != b" ":
         raise ValueError("not a log time")
     offset = int(time[22:24]) * 3600 + int(time[24:26]) * 60
-    if not (1 <= day <= 31 and hour < 24 and minute < 60):
+    if not (1 <= day <= calendar.monthrange(year, month)[1] and hour < 24):
         raise ValueError("out of range")
-    local = calendar.timegm((year, month, day, hour, minute, 0))
+    local = calendar.timegm((year, month, day, hour, 0, 0))
     return local - offset if sign == b"+" else local + offset

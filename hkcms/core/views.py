@@ -293,6 +293,8 @@ class ViewStore:
         totals: dict[str, dict[str, Any]] = {}
         files: list[tuple[Path, bytes]] = []
         for slug, days in sorted(by_post.items()):
+            if not self.site.post_path(slug).exists():
+                continue  # trashed or renamed while we were counting: no ghost metadata
             path = self.meta.post_file(slug)
             data = read_json(path) or {}
             table: dict[str, dict[str, Any]] = data.setdefault(VIEWS_TABLE, {})
@@ -315,7 +317,7 @@ class ViewStore:
         imports = txn.site_db().table(IMPORTS_TABLE)
         for fp, doc in computed.streams.items():
             imports.upsert(doc, _FP.fp == fp)
-        computed.report.posts = len(by_post)
+        computed.report.posts = len(totals)
 
 
 def _json_bytes(data: dict[str, Any]) -> bytes:
