@@ -50,9 +50,9 @@ class EditorScreen(Screen[None]):
         Binding("ctrl+o", "external", "$EDITOR", id="editor.external"),
     ]
 
-    dirty: reactive[bool] = reactive(False)
-    show_preview: reactive[bool] = reactive(False)
-    show_fields: reactive[bool] = reactive(False)
+    dirty: reactive[bool] = reactive(False, init=False)
+    show_preview: reactive[bool] = reactive(False, init=False)
+    show_fields: reactive[bool] = reactive(False, init=False)
 
     def __init__(self, post: Post) -> None:
         super().__init__()
@@ -127,7 +127,8 @@ class EditorScreen(Screen[None]):
         self.app.leases.release(self.post.slug)
 
     def on_resize(self) -> None:
-        self._layout(self.size.width)
+        if self.is_mounted and self.query("#editor-text"):
+            self._layout(self.size.width)
 
     def _layout(self, width: int) -> None:
         wide = width >= WIDE

@@ -13,6 +13,14 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+WIDGET_NAMES = {
+    "PostTable": "In the posts list",
+    "MarkdownEditor": "In the text",
+    "DataTable": "In the table",
+    "Input": "In a text box",
+    "OptionList": "In the contents",
+}
+
 
 def binding_groups(app: App, screen: Screen) -> list[tuple[str, list[tuple[str, str]]]]:
     """[(section title, [(keys, description)])] for every described binding active on `screen`."""
@@ -26,20 +34,19 @@ def binding_groups(app: App, screen: Screen) -> list[tuple[str, list[tuple[str, 
             grouped[slot] = (active.node, binding, [])
         grouped[slot][2].append(app.get_key_display(binding.with_key(key)))
 
-    def section(node: DOMNode) -> str:
+    def section(node: DOMNode, binding: Binding) -> tuple[int, str]:
         if node is screen:
-            return "This screen"
+            # Our own bindings have ids; the rest (Tab, copy) come from Textual's Screen.
+            return (0, "This screen") if binding.id else (3, "General")
         if isinstance(node, App):
-            return "Everywhere"
-        return f"In the {type(node).__name__}"
+            return (2, "Everywhere")
+        return (1, WIDGET_NAMES.get(type(node).__name__, f"In the {type(node).__name__}"))
 
-    sections: dict[str, list[tuple[str, str]]] = {}
-    order = sorted(
-        grouped.values(), key=lambda item: (isinstance(item[0], App), item[0] is not screen)
-    )
-    for node, binding, keys in order:
-        sections.setdefault(section(node), []).append((" / ".join(keys), binding.description))
-    return list(sections.items())
+    sections: dict[tuple[int, str], list[tuple[str, str]]] = {}
+    for node, binding, keys in grouped.values():
+        text = binding.tooltip or binding.description
+        sections.setdefault(section(node, binding), []).append((" / ".join(keys), text))
+    return [(name, rows) for (_, name), rows in sorted(sections.items())]
 
 
 class HelpScreen(ModalScreen[None]):

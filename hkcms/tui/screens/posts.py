@@ -30,19 +30,77 @@ class PostsScreen(Screen[None]):
     app: HkcmsApp
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "edit", "Edit", id="posts.edit"),
-        Binding("n", "new", "New", id="posts.new"),
-        Binding("p", "preview", "Preview", id="posts.preview"),
-        Binding("h", "history", "History", id="posts.history"),
-        Binding("c", "comments", "Comments", id="posts.comments"),
-        Binding("d", "trash", "Trash", id="posts.trash"),
-        Binding("t", "show_trash", "Trash bin", show=False, id="posts.trash_view"),
-        Binding("s", "sort", "Sort", id="posts.sort"),
-        Binding("slash", "filter", "Filter", id="posts.filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="posts.clear_filter"),
+        Binding(
+            "e", "edit", "Edit", id="posts.edit", tooltip="Edit the highlighted post (also Enter)"
+        ),
+        Binding(
+            "n", "new", "New", id="posts.new", tooltip="New post: asks for a title, then opens it"
+        ),
+        Binding(
+            "p",
+            "preview",
+            "Preview",
+            id="posts.preview",
+            tooltip="Preview the post with its contents and views",
+        ),
+        Binding(
+            "h", "history", "History", id="posts.history", tooltip="Revisions, diffs and restore"
+        ),
+        Binding(
+            "c",
+            "comments",
+            "Comments",
+            id="posts.comments",
+            tooltip="Comments: moderation queue; o shows this post only",
+        ),
+        Binding(
+            "d",
+            "trash",
+            "Trash",
+            id="posts.trash",
+            tooltip="Move the post to the trash (asks first)",
+        ),
+        Binding(
+            "t",
+            "show_trash",
+            "Trash bin",
+            show=False,
+            id="posts.trash_view",
+            tooltip="Show the trash; u there restores a post",
+        ),
+        Binding("s", "sort", "Sort", id="posts.sort", tooltip="Cycle the sort order"),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            id="posts.filter",
+            tooltip="Filter by title, tags, author and text",
+        ),
+        Binding(
+            "escape",
+            "clear_filter",
+            "Clear filter",
+            show=False,
+            id="posts.clear_filter",
+            tooltip="Leave the filter box; again: clear the filter",
+        ),
         Binding("r", "reload", "Reload from disk", show=False, id="posts.reload"),
-        Binding("x", "export", "Export", show=False, id="posts.export"),
-        Binding("v", "stats", "Most read", show=False, id="posts.stats"),
+        Binding(
+            "x",
+            "export",
+            "Export",
+            show=False,
+            id="posts.export",
+            tooltip="Export the site (and publish)",
+        ),
+        Binding(
+            "v",
+            "stats",
+            "Most read",
+            show=False,
+            id="posts.stats",
+            tooltip="Most-read posts over 7, 30, 365 days",
+        ),
         Binding("q", "app.quit", "Quit", id="posts.quit"),
     ]
 

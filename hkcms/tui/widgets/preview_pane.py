@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Markdown
 
-from hkcms.core.markdown import create_parser
+from hkcms.tui.preview_parser import preview_parser
 
 DEBOUNCE_S = 0.35
 
@@ -23,7 +23,7 @@ class PreviewPane(VerticalScroll):
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Markdown(parser_factory=create_parser, open_links=False)
+        yield Markdown(parser_factory=preview_parser, open_links=False)
 
     @property
     def markdown(self) -> Markdown:
