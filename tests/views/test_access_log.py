@@ -285,3 +285,28 @@ def test_slug_helpers() -> None:
     assert slug_from_url("https://example.org" + ZH_PATH + "?x=1", pattern) == ZH_SLUG
     assert slug_from_url("/posts/hello/index.html", pattern) == "hello"
     assert slug_from_url("https://example.org/about/", pattern) is None
+
+
+def test_same_local_minute_in_two_zones_is_an_hour_apart() -> None:
+    # The clocks go back in London: 01:30 BST and 01:30 GMT are one hour apart.
+    template = (
+        '1.1.1.1 - - [25/Oct/2026:01:30:00 {zone}] "GET /posts/hello/ HTTP/1.1" 200 5 "-" "{ua}"'
+    )
+    counter, tally = run(
+        template.format(zone="+0100", ua=CHROME),
+        template.format(zone="+0000", ua=CHROME),
+        template.format(zone="+0000", ua=CHROME),  # a real repeat
+        timezone="Europe/London",
+    )
+    assert tally.counted == 2 and tally.skipped == {REPEAT: 1}
+    assert counter.counts == {("hello", "2026-10-25"): 2}
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    ["31/Feb/2026:10:00:00 +0000", "10/Foo/2026:10:00:00 +0000", "10/Mar/2026:24:00:00 +0000",
+     "10/Mar/2026:10:61:00 +0000", "10/Mar/2026:10:00:00 0000", "10/Mar/2026 10:00:00 +0000"],
+)  # fmt: skip
+def test_impossible_times_are_unparseable(stamp: str) -> None:
+    raw = f'1.1.1.1 - - [{stamp}] "GET /posts/hello/ HTTP/1.1" 200 5 "-" "{CHROME}"'
+    assert verdict(raw) == "unparseable"
