@@ -79,7 +79,7 @@ def _print_import(report: ImportReport) -> None:
         if f.unparseable:
             where = ", ".join(str(n) for n in f.unparseable_lines)
             line += f", {f.unparseable:,} unparseable (first at line {where})"
-        if f.message and f.status != "error":
+        if f.message and f not in report.errors:
             line += f" ({f.message})"
         print(line)
     print(

@@ -130,7 +130,8 @@ class ImportReport:
 
     @property
     def errors(self) -> list[FileReport]:
-        return [f for f in self.files if f.status == "error"]
+        """Files that could not be read, or were refused (so that no line counts twice)."""
+        return [f for f in self.files if f.status in ("error", "changed")]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -267,7 +268,7 @@ class ViewStore:
             patterns=patterns_for(self.views_settings, self.site.settings.base_url),
             timezone=self.zone_name,
             log_format=str(self.views_settings.get("log_format", "combined")),
-            extra_bot_tokens=[str(t) for t in self.views_settings.get("bot_patterns", [])],
+            extra_bot_tokens=self._bot_patterns(),
         )
         streams: dict[str, dict[str, Any]] = {}
         files = []
@@ -275,6 +276,12 @@ class ViewStore:
             known = {**state, **streams}
             files.append(_read_log(path, known, counter, streams))
         return _Computed(ImportReport(files), counter.counts, streams)
+
+    def _bot_patterns(self) -> list[str]:
+        patterns = self.views_settings.get("bot_patterns", [])
+        if not isinstance(patterns, list):
+            raise SiteError("[views] bot_patterns must be a list of strings, e.g. ['my-checker']")
+        return [str(p) for p in patterns]
 
     def _known_slugs(self) -> set[str]:
         try:

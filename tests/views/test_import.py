@@ -174,6 +174,7 @@ def test_file_that_changed_under_the_same_first_line_is_refused(
     report = views.import_logs([log])
     assert report.files[0].status == "changed" and report.counted == 0
     assert "differs" in report.files[0].message
+    assert report.errors == report.files  # the CLI says so on stderr and exits 1
 
 
 def test_missing_and_unreadable_files_are_reported_not_fatal(
