@@ -187,7 +187,7 @@ async def test_conflict_save_as_new_post(make_app, tui_site):
         await settle(pilot)
         assert editor.post.slug != "spring-rally"
         copy = PostStore(tui_site).load(editor.post.slug)
-        assert copy.title == "Spring rally in Manchester (copy)"
+        assert copy.title == "Copy of Spring rally in Manchester"
         assert "Mine." in copy.body
         assert "Their change." in tui_site.post_path("spring-rally").read_text()
 
@@ -241,9 +241,11 @@ async def test_preview_beside_text_when_wide_and_toggle_when_narrow(make_app):
 async def test_editor_holds_a_lease_while_open(make_app, tui_site):
     from hkcms.core.leases import LeaseStore
 
+    LeaseStore(tui_site, user="chloe", host="laptop").acquire("spring-rally")
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_editor(pilot)
+    async with app.run_test(size=(120, 24)) as pilot:
+        editor = await open_editor(pilot)
+        assert "also open by chloe@laptop" in str(editor.query_one("#editor-bar").render())
         seen_by_other = LeaseStore(tui_site, user="ada", host="testhost", pid=1)
         # Same host, our live pid: the other process sees our lease.
         assert "spring-rally" in seen_by_other.others()

@@ -54,8 +54,9 @@ async def test_history_diff_modes_and_restore(make_app, tui_site):
         screen = app.screen
         assert isinstance(screen, HistoryScreen)
         assert [r.rev for r in screen.revisions] == [2, 1]
-        await pilot.press("down")  # revision 1 against the current text
+        await pilot.press("down", "m")  # revision 1 against the current text
         await settle(pilot)
+        assert screen.against_current
         diff = "\n".join(line.text for line in screen.query_one(DiffView).lines)
         assert "-We marched through Piccadilly Gardens." in diff
         assert "+Second version." in diff

@@ -61,6 +61,7 @@ class EditorScreen(Screen[None]):
         self.saved_fields = fields_of(post)
         self._preview_chosen = False
         self._form_state = dict(self.saved_fields)
+        self._others: list[str] = []
 
     # ---- layout ------------------------------------------------------------------------
 
@@ -108,6 +109,7 @@ class EditorScreen(Screen[None]):
     def on_mount(self) -> None:
         self.app.leases.acquire(self.post.slug)
         self.set_interval(LEASE_REFRESH_S, lambda: self.app.leases.acquire(self.post.slug))
+        self._others = [lease.label() for lease in self.app.leases.others().get(self.post.slug, [])]
         self.show_fields = self.app.size.height >= 36
         self._layout(self.app.size.width)
         self.text_area.focus()
@@ -161,6 +163,8 @@ class EditorScreen(Screen[None]):
         bar.append(" ")
         bar.append(clean(self.form_values()["title"]))
         bar.append(f"  ({clean(self.post.slug)}.md)", style="dim")
+        if self._others:
+            bar.append(f"  also open by {clean(', '.join(self._others))}", style="bold red")
         self.query_one("#editor-bar", Static).update(bar)
 
     # ---- change tracking ---------------------------------------------------------------
@@ -241,7 +245,8 @@ class EditorScreen(Screen[None]):
             if choice in choice_for:
                 choice_for[choice](mine)
 
-        self.app.push_screen(ConflictDialog(clean(exc.message), diff), chosen)
+        message = f"The file {clean(exc.message)}."
+        self.app.push_screen(ConflictDialog(message, diff), chosen)
 
     def _reload(self, mine: Post) -> None:
         try:
@@ -258,7 +263,7 @@ class EditorScreen(Screen[None]):
     def _copy(self, mine: Post) -> None:
         try:
             new = self.app.store.create(
-                f"{mine.title} (copy)",
+                f"Copy of {mine.title}",  # a prefix stays visible when narrow columns cut titles
                 author=mine.author or None,
                 tags=mine.tags,
                 lang=mine.lang or None,

@@ -47,7 +47,7 @@ class HistoryScreen(Screen[None]):
         super().__init__()
         self.slug = slug
         self.revisions: list[Revision] = []
-        self.against_current = True
+        self.against_current = False  # what a revision changed; m compares with today
 
     def compose(self) -> ComposeResult:
         yield Static(id="history-bar", classes="bar")

@@ -71,6 +71,7 @@ class FieldsForm(Grid):
                     self._initial.get(name, ""),
                     placeholder=HINTS[name],
                     compact=True,
+                    select_on_focus=False,  # typing must add to the title, never replace it
                     id=f"field-{name}",
                 )
 
