@@ -248,7 +248,8 @@ async def test_editor_holds_a_lease_while_open(make_app, tui_site):
         assert "also open by chloe@laptop" in str(editor.query_one("#editor-bar").render())
         seen_by_other = LeaseStore(tui_site, user="ada", host="testhost", pid=1)
         # Same host, our live pid: the other process sees our lease.
-        assert "spring-rally" in seen_by_other.others()
+        users = {lease.user for lease in seen_by_other.others()["spring-rally"]}
+        assert users == {"tester", "chloe"}
         await pilot.press("escape")
         await settle(pilot)
-        assert "spring-rally" not in seen_by_other.others()
+        assert [lease.user for lease in seen_by_other.others()["spring-rally"]] == ["chloe"]
