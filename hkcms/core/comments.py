@@ -175,7 +175,8 @@ class CommentStore:
                 comment = _comment(doc)
                 if status is None or comment.status == status:
                     out.append(comment)
-        return sorted(out, key=lambda c: (c.created, c.id))
+        # Stable: comments of one post made in the same second keep the order they were added.
+        return sorted(out, key=lambda c: c.created)
 
     def counts(self) -> dict[str, int]:
         """How many comments are in each state, across all posts."""
