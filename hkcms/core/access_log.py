@@ -216,6 +216,9 @@ class ViewCounter:
 
     Every line gets one verdict, checked in this order: not a post page / not GET / unknown
     post (from the request), status, bot (from the user agent), repeat, else counted.
+    A repeat is a visit less than 30 minutes after the same visitor's previous visit of the
+    post (counted or not), like a web-analytics session: the state needed to continue is then
+    only the last 30 minutes of the log, which a later import re-reads.
     """
 
     def __init__(
@@ -313,6 +316,8 @@ class ViewCounter:
                         visitor = hash((head[:-28], uid, slug))
                         last = last_seen.get(visitor)
                         if last is not None and -REPEAT_WINDOW_S < when - last < REPEAT_WINDOW_S:
+                            if when > last:
+                                last_seen[visitor] = when
                             repeats += 1
                             continue
                         last_seen[visitor] = when
@@ -447,6 +452,8 @@ class ViewCounter:
         visitor = hash((ip, uid, slug))
         last = self._last_seen.get(visitor)
         if last is not None and -REPEAT_WINDOW_S < when - last < REPEAT_WINDOW_S:
+            if when > last:
+                self._last_seen[visitor] = when
             return REPEAT
         self._last_seen[visitor] = when
         key = (slug, day)

@@ -155,14 +155,20 @@ def test_same_visitor_same_post_within_30_minutes_counts_once() -> None:
         line("/posts/hello/", minutes=0),
         line("/posts/hello/?again", minutes=10),
         line("/posts/hello/index.html", minutes=29.9),
-        line("/posts/hello/", minutes=45),  # 45 min after the counted view
-        line("/posts/hello/", minutes=45, ua=FIREFOX),  # same IP, other browser
-        line("/posts/hello/", minutes=45, ip="198.51.100.1"),  # other IP, same browser
-        line(ZH_PATH, minutes=46),  # same visitor, other post
+        line("/posts/hello/", minutes=60),  # 30 min after the visitor's last visit
+        line("/posts/hello/", minutes=60, ua=FIREFOX),  # same IP, other browser
+        line("/posts/hello/", minutes=60, ip="198.51.100.1"),  # other IP, same browser
+        line(ZH_PATH, minutes=61),  # same visitor, other post
     )
     assert tally.counted == 5
     assert tally.skipped == {REPEAT: 2}
     assert counter.counts == {("hello", "2026-03-10"): 4, (ZH_SLUG, "2026-03-10"): 1}
+
+
+def test_a_reader_who_keeps_coming_back_within_30_minutes_is_one_visit() -> None:
+    # Like an analytics session: each visit extends the window (a tab reloaded every 20 min).
+    _, tally = run(*(line("/posts/hello/", minutes=m) for m in (0, 20, 40, 60, 80, 111)))
+    assert tally.counted == 2 and tally.skipped == {REPEAT: 4}
 
 
 def test_days_follow_the_site_timezone() -> None:

@@ -289,3 +289,34 @@ def test_import_by_another_process_meanwhile_is_not_counted_twice(
     assert report.counted == 0 and report.files[0].status == "already read"
     assert views.show("hello").counted == 2
     assert calls == [0, 0, 1]  # ours, the other's, ours again after seeing its bookkeeping
+
+
+def test_importing_in_slices_counts_the_same_as_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import random
+
+    import hkcms.core.views as views_module
+
+    monkeypatch.setattr(views_module, "CHUNK_BYTES", 4096)  # many chunks, many marks
+    rng = random.Random(5)
+    slugs = ["hello", ZH_SLUG, "quiet"]
+    paths = {"hello": "/posts/hello/", ZH_SLUG: ZH_PATH, "quiet": "/posts/quiet/index.html"}
+    lines = [
+        line(paths[rng.choice(slugs)], minutes=i * 0.2, ip=f"192.0.2.{rng.randint(1, 12)}",
+             ua=rng.choice([FIREFOX, SAFARI, GOOGLEBOT]))
+        for i in range(1500)
+    ]  # fmt: skip
+    results = []
+    for slices in (1, 13):
+        site = Site.init(tmp_path / f"site{slices}")
+        make_posts(PostStore(site), *slugs)
+        views = ViewStore(MetaStore(site))
+        log = tmp_path / f"access{slices}.log"
+        step = -(-len(lines) // slices)
+        for start in range(0, len(lines), step):
+            write(log, *lines[start : start + step], mode="a")
+            views.import_logs([log])
+        results.append({s: views.show(s).counted for s in slugs})
+    assert results[0] == results[1]
+    assert sum(results[0].values()) > 100
