@@ -24,7 +24,7 @@ class HkcmsApp(App[None]):
     TITLE = "hkcms"
     COMMANDS: ClassVar = App.COMMANDS | {HkcmsCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("question_mark,f1", "help", "Help", key_display="?/f1", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
 

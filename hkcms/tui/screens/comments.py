@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from hkcms.core.comments import STATES, Comment
 from hkcms.core.errors import HkcmsError
 from hkcms.tui.safe import clean, clean_block, safe
 from hkcms.tui.screens.comment_dialog import CommentDialog, NewComment
 from hkcms.tui.screens.confirm import ConfirmDialog
+from hkcms.tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from hkcms.tui.app import HkcmsApp
@@ -55,7 +56,7 @@ class CommentsScreen(Screen[None]):
         yield DataTable(cursor_type="row", id="comments-table")
         with VerticalScroll(id="comments-detail"):
             yield Static(id="comments-body")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from hkcms.core.errors import ConflictError, HkcmsError
 from hkcms.core.post import Post, parse_post
@@ -21,6 +21,7 @@ from hkcms.tui.safe import clean
 from hkcms.tui.screens.confirm import ConfirmDialog
 from hkcms.tui.screens.conflict import ConflictDialog
 from hkcms.tui.widgets.fields_form import FieldsForm, apply_fields, fields_of
+from hkcms.tui.widgets.key_bar import KeyBar
 from hkcms.tui.widgets.markdown_editor import MarkdownEditor
 from hkcms.tui.widgets.preview_pane import PreviewPane
 
@@ -71,7 +72,7 @@ class EditorScreen(Screen[None]):
             # The text is loaded after the first layout: wrapping it once at the final width
             # instead of at every intermediate width keeps opening a 200 KB post fast.
             yield MarkdownEditor(id="editor-text")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def text_area(self) -> TextArea:

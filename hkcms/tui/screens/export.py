@@ -10,12 +10,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
 
 from hkcms.core.errors import HkcmsError
 from hkcms.tui import features
 from hkcms.tui.safe import clean, clean_block
 from hkcms.tui.screens.confirm import ConfirmDialog
+from hkcms.tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from hkcms.tui.app import HkcmsApp
@@ -49,7 +50,7 @@ class ExportScreen(Screen[None]):
         yield Static(id="export-options")
         yield ProgressBar(id="export-progress", show_eta=False)
         yield Static(id="export-summary")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._show_options()

@@ -9,13 +9,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from hkcms.core.errors import HkcmsError
 from hkcms.core.history import Revision
 from hkcms.tui.safe import clean, safe
 from hkcms.tui.screens.confirm import ConfirmDialog
 from hkcms.tui.widgets.diff_view import DiffView
+from hkcms.tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from hkcms.tui.app import HkcmsApp
@@ -54,7 +55,7 @@ class HistoryScreen(Screen[None]):
         yield DataTable(cursor_type="row", id="history-table")
         yield Static(id="history-diff-title", classes="details")
         yield DiffView(id="history-diff")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from hkcms.core.errors import HkcmsError
 from hkcms.core.leases import Lease
@@ -18,6 +18,7 @@ from hkcms.tui.messages import PostChosen, PostHighlighted
 from hkcms.tui.post_index import PostIndex, next_sort, read_bodies, sort_by
 from hkcms.tui.safe import clean
 from hkcms.tui.watch import disk_signature
+from hkcms.tui.widgets.key_bar import KeyBar
 from hkcms.tui.widgets.post_table import PostTable
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ class PostsScreen(Screen[None]):
             "d",
             "trash",
             "Trash",
+            show=False,
             id="posts.trash",
             tooltip="Move the post to the trash (asks first)",
         ),
@@ -68,7 +70,7 @@ class PostsScreen(Screen[None]):
             id="posts.trash_view",
             tooltip="Show the trash; u there restores a post",
         ),
-        Binding("s", "sort", "Sort", id="posts.sort", tooltip="Cycle the sort order"),
+        Binding("s", "sort", "Sort", show=False, id="posts.sort", tooltip="Cycle the sort order"),
         Binding(
             "slash",
             "filter",
@@ -117,7 +119,7 @@ class PostsScreen(Screen[None]):
         yield PostTable(id="posts-table", empty_text="Loading posts…")
         yield Static(id="posts-details", classes="details")
         yield Input(placeholder="/ filter by title, tags, author or text", id="posts-filter")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def table(self) -> PostTable:

@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown, OptionList, Static
+from textual.widgets import Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from hkcms.core.errors import HkcmsError
 from hkcms.core.post import Post
 from hkcms.tui import features
 from hkcms.tui.safe import clean
+from hkcms.tui.widgets.key_bar import KeyBar
 from hkcms.tui.widgets.preview_pane import PreviewPane
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class PreviewScreen(Screen[None]):
 
                     yield ViewsPanel(self.slug, id="preview-views")
             yield PreviewPane(id="preview-body")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.set_class(self.app.size.width < 100, "-toc-hidden")

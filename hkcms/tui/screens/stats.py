@@ -9,10 +9,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from hkcms.core.errors import HkcmsError
 from hkcms.tui.safe import clean, safe
+from hkcms.tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from hkcms.tui.app import HkcmsApp
@@ -44,7 +45,7 @@ class StatsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="stats-bar", classes="bar")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="stats-table")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -9,11 +9,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from hkcms.core.errors import HkcmsError
 from hkcms.core.posts import TrashEntry
 from hkcms.tui.safe import clean, safe
+from hkcms.tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from hkcms.tui.app import HkcmsApp
@@ -43,7 +44,7 @@ class TrashScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Text("Trash", style="bold"), id="trash-bar", classes="bar")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="trash-table")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
