@@ -20,20 +20,31 @@ from hkcms.core.comments import CommentStore
 from hkcms.core.errors import HkcmsError
 from hkcms.core.posts import PostInfo, PostStore
 from hkcms.core.site import Site
-from hkcms.export.html import comment_html, rebase_root_urls
+from hkcms.export.html import comment_html
 from hkcms.export.manifest import Manifest, check_output_folder
-from hkcms.export.paths import ExportError, check_relpath, safe_join, tag_slug, url_path
+from hkcms.export.paths import (
+    ExportError,
+    check_relpath,
+    forget_checked_dirs,
+    safe_join,
+    tag_slug,
+    url_path,
+)
 from hkcms.export.render import (
     FRAGMENT_VERSION,
+    POST_ROOT,
     STAGING,
     PostResult,
     PostTask,
     WorkerConfig,
+    body_from_page,
     forget_folders,
-    fragment_for,
+    fragment_of_file,
     init_worker,
+    read_existing,
     render_page,
     render_posts,
+    write_bytes,
     write_if_changed,
 )
 from hkcms.export.theme import (
@@ -51,9 +62,10 @@ from hkcms.export.theme import (
 Progress = Callable[[int, int], None]
 WORKERS = 2
 POOL_THRESHOLD = 48  # below this many post pages, starting worker processes costs more
-CHUNK = 24
+CHUNK = 32
 FEED_ENTRIES = 20
-POST_ROOT = "../../"
+STATE_VERSION = 1
+SEP = "\x1f"
 
 
 @dataclass
@@ -79,11 +91,34 @@ class ExportReport:
 
 @dataclass
 class _Post:
+    """A visible post with what every page showing it needs, and a signature of its inputs."""
+
     info: PostInfo
     hash: str
     day: dt.date | None
     status_label: str
-    page_lang: str
+    lang: str
+    tags: list[tuple[str, str]]  # (slug, name)
+    sig: str = ""
+    excerpt: str = ""
+    media: list[str] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        return self.info.slug
+
+    @property
+    def rel(self) -> str:
+        return f"posts/{self.info.slug}/index.html"
+
+
+@dataclass
+class _Page:
+    """A non-post output file: its key and how to make its bytes."""
+
+    rel: str
+    key: str
+    make: Callable[[], bytes]
 
 
 class _Build:
@@ -106,53 +141,116 @@ class _Build:
         self.base_url = base_url
         self.progress = progress
         self.report = ExportReport(out=out)
-        self.zone = site_zone(site.settings.timezone)
-        self.chrome_lang = clean_lang(site.settings.language)
+        settings = site.settings
+        self.zone = site_zone(settings.timezone)
+        self.chrome_lang = clean_lang(settings.language)
         self.templates = str(site.templates_dir) if site.templates_dir.is_dir() else None
-        self.cache = str(site.state_dir / "cache" / "export")
-        self.theme = theme_key(site.templates_dir)
+        self.state_path = site.state_dir / "cache" / "export-posts.json"
+        try:
+            self.feed_entries = max(1, int(settings.raw.get("feed_entries", FEED_ENTRIES)))
+        except (TypeError, ValueError) as exc:
+            raise HkcmsError(
+                "feed_entries must be a whole number", site.root / "hkcms.toml"
+            ) from exc
         self.base: dict[str, Any] = {
-            "site": {
-                "title": site.settings.title,
-                "language": self.chrome_lang,
-                "base_url": base_url,
-            },
+            "site": {"title": settings.title, "language": self.chrome_lang, "base_url": base_url},
             "chrome_lang": self.chrome_lang,
             "st": labels_for(self.chrome_lang),
         }
-        self.base_key = _digest([self.theme, self.base, drafts])
+        self.base_key = _digest(
+            [
+                theme_key(site.templates_dir),
+                FRAGMENT_VERSION,
+                self.base,
+                settings.timezone,
+                settings.posts_per_page,
+                self.feed_entries,
+                drafts,
+            ]
+        )
         self.planned: dict[str, str] = {}
         self.done = 0
-        self.total = 0
+        self.total = 1
 
     # ---- reading ------------------------------------------------------------------------
 
     def read_posts(self) -> list[_Post]:
-        store = PostStore(self.site)
-        scan = store.scan()
+        self.store = PostStore(self.site)
+        scan = self.store.scan()
         for problem in scan.problems:
             self.report.warnings.append(f"left out: {problem}")
-        self.store = store
-        summaries = store.meta.summaries()
-        self.summaries = summaries
+        self.summaries = self.store.meta.summaries()
         today = dt.datetime.now(self.zone).date()
         posts: list[_Post] = []
         for info in scan.posts:
             day = local_date(info.date, self.zone)
-            future = day is not None and day > today
             label = ""
             if info.status == "draft":
                 label = "draft"
-            elif future:
+            elif day is not None and day > today:
                 label = "scheduled"
             if label and not self.drafts:
                 continue
-            page_lang = clean_lang(info.lang, self.chrome_lang)
-            digest = str(summaries.get(info.slug, {}).get("hash", ""))
-            posts.append(_Post(info, digest, day, label, page_lang))
+            tags: dict[str, str] = {}
+            for name in info.tags:
+                tags.setdefault(tag_slug(name), name)
+            summary = self.summaries.get(info.slug, {})
+            post = _Post(
+                info,
+                str(summary.get("hash", "")),
+                day,
+                label,
+                clean_lang(info.lang, self.chrome_lang),
+                list(tags.items()),
+            )
+            comments = int(summary.get("comments", 0) or 0)
+            # The comments themselves live in the post's metadata file: its size and time
+            # stand for them, so unchanged posts cost no file read.
+            meta_stamp = self._meta_stamp(info.slug) if comments else ""
+            post.sig = SEP.join(
+                [
+                    post.hash,
+                    str(summary.get("updated", "")),
+                    str(summary.get("views", 0)),
+                    str(comments),
+                    meta_stamp,
+                    label,
+                    post.lang,
+                ]
+            )
+            posts.append(post)
         # Newest first; the slug breaks ties so the order never depends on the file system.
-        posts.sort(key=lambda p: (p.day.isoformat() if p.day else "", p.info.slug), reverse=True)
+        posts.sort(key=lambda p: (p.day.isoformat() if p.day else "", p.slug), reverse=True)
         return posts
+
+    def _meta_stamp(self, slug: str) -> str:
+        try:
+            info = os.stat(self.store.meta.post_file(slug))
+        except OSError:
+            return "missing"
+        return f"{info.st_size}:{info.st_mtime_ns}"
+
+    def load_state(self) -> dict[str, list[Any]]:
+        """Excerpts and media references by slug, from earlier runs (trusted per hash)."""
+        try:
+            data = json.loads(self.state_path.read_bytes())
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("version") != [STATE_VERSION, FRAGMENT_VERSION]:
+            return {}
+        posts = data.get("posts")
+        return posts if isinstance(posts, dict) else {}
+
+    def save_state(self, posts: list[_Post]) -> None:
+        data = {
+            "version": [STATE_VERSION, FRAGMENT_VERSION],
+            "posts": {p.slug: [p.hash, p.excerpt, p.media] for p in posts},
+        }
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        try:
+            write_bytes(self.state_path, payload)
+        except OSError:
+            pass  # a cache: the next run renders what it cannot find
 
     # ---- contexts -----------------------------------------------------------------------
 
@@ -167,18 +265,11 @@ class _Build:
         day = parsed.date() if isinstance(parsed, dt.datetime) else parsed
         return parsed.isoformat(), human_date(day, lang)
 
-    def tags_of(self, info: PostInfo) -> list[dict[str, str]]:
-        seen: dict[str, str] = {}
-        for name in info.tags:
-            seen.setdefault(tag_slug(name), name)
-        return [{"slug": s, "name": n} for s, n in seen.items()]
-
     def comments_of(self, slug: str) -> list[dict[str, str]]:
         if not int(self.summaries.get(slug, {}).get("comments", 0) or 0):
             return []
-        comments = CommentStore(self.store.meta).list(post=slug, status="approved")
         out = []
-        for comment in comments:
+        for comment in CommentStore(self.store.meta).list(post=slug, status="approved"):
             created_iso, created_text = self.when(comment.created, self.chrome_lang)
             out.append(
                 {
@@ -191,12 +282,11 @@ class _Build:
         return out
 
     def post_context(self, post: _Post, prev: _Post | None, nxt: _Post | None) -> dict[str, Any]:
-        info, lang = post.info, post.page_lang
+        info, lang = post.info, post.lang
         t = labels_for(lang)
         summary = self.summaries.get(info.slug, {})
         date_iso, date_text = self.when(info.date, lang)
         updated_iso, updated_text = self.when(str(summary.get("updated", "")), lang)
-        comments = self.comments_of(info.slug)
         return {
             "root": POST_ROOT,
             "page_lang": lang,
@@ -204,7 +294,7 @@ class _Build:
             "canonical": self.canonical(f"posts/{info.slug}/"),
             "og_title": info.title,
             "og_type": "article",
-            "description": info.summary,
+            "description": info.summary or post.excerpt,
             "post": {
                 "slug": info.slug,
                 "title": info.title,
@@ -213,11 +303,11 @@ class _Build:
                 "date_text": date_text,
                 "updated_iso": updated_iso,
                 "updated_text": updated_text,
-                "tags": self.tags_of(info),
+                "tags": [{"slug": s, "name": n} for s, n in post.tags],
                 "lang": lang,
                 "views": int(summary.get("views", 0) or 0),
                 "comments_count": int(summary.get("comments", 0) or 0),
-                "comments": comments,
+                "comments": self.comments_of(info.slug),
                 "status_label": t[post.status_label] if post.status_label else "",
                 "prev": _neighbour(prev),
                 "next": _neighbour(nxt),
@@ -229,95 +319,114 @@ class _Build:
     def run(self) -> ExportReport:
         started = time.monotonic()
         old = Manifest.load(self.out)
-        if old is None or self.full:
-            old_pages = old.pages if old else {}
-            old = Manifest(pages=old_pages, posts={}, complete=False)
-            trust = {}
-        else:
-            trust = old.pages
+        trusted = old is not None and not self.full and old.version == FRAGMENT_VERSION
+        old_pages = old.pages if old else {}
+        trust = old_pages if trusted else {}
+        sources = old.sources if old and trusted else {}
+        self.journal = Manifest(dict(old_pages), dict(sources), False, FRAGMENT_VERSION)
+        self.journal_dirty = old is None or not old.complete
         self.out.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.out / STAGING, ignore_errors=True)
         forget_folders()
+        forget_checked_dirs()
+
         posts = self.read_posts()
         self.report.posts = len(posts)
+        state = self.load_state()
         tasks: list[PostTask] = []
-        post_keys: dict[str, str] = {}
-        state = old.posts
         for i, post in enumerate(posts):
             nxt = posts[i - 1] if i > 0 else None
             prev = posts[i + 1] if i + 1 < len(posts) else None
+            known = state.get(post.slug)
+            if known and known[0] == post.hash:
+                post.excerpt, post.media = known[1], known[2]
+            key = _digest_text(self.base_key, post.sig, _nav_sig(prev), _nav_sig(nxt))
+            self.planned[post.rel] = key
+            if known and known[0] == post.hash and trust.get(post.rel) == key:
+                if os.path.isfile(os.path.join(self.out, post.rel)):
+                    self.report.skipped += 1
+                    continue
             context = self.post_context(post, prev, nxt)
-            rel = f"posts/{post.info.slug}/index.html"
-            key = _digest([self.base_key, context, post.hash])
-            self.planned[rel] = post_keys[rel] = key
-            known = state.get(post.info.slug, {})
-            if (
-                trust.get(rel) == key
-                and known.get("hash") == post.hash
-                and os.path.isfile(safe_join(self.out, rel))
-            ):
-                continue
-            tasks.append(
-                PostTask(post.info.slug, str(self.site.post_path(post.info.slug)), rel, context)
-            )
-        # Journal first: every page this run may write is marked unknown, and every page an
-        # older run wrote stays listed, so an interrupted run is completed by the next one.
-        pending = {t.rel for t in tasks}
-        journal = dict(old.pages)
-        for rel in pending:
-            journal[rel] = ""
-        old.complete = False
-        Manifest(pages=journal, posts=state, complete=False).save(self.out)
+            reuse = bool(known) and known[0] == post.hash and sources.get(post.slug) == post.hash
+            source = str(self.site.post_path(post.slug))
+            tasks.append(PostTask(post.slug, source, post.rel, context, reuse))
         self.total = len(tasks) + 1
-        self.render_posts(tasks, posts, state, journal)
-        live = {p.info.slug for p in posts}
-        state = {slug: value for slug, value in state.items() if slug in live}
-        media = self.copy_media(trust, journal)
-        self.check_media(posts, state, media)
-        self.write_static(trust, journal)
-        self.write_listings(posts, state, trust, journal)
-        self.write_feed(posts, state, trust, journal)
-        self.write_sitemap(posts, trust, journal)
-        self.remove_stale(old.pages)
-        Manifest(pages=self.planned, posts=state, complete=True).save(self.out)
+        if tasks:
+            self.mark_unknown([t.rel for t in tasks])
+        self.render(tasks, posts)
+
+        media = self.copy_media(trust)
+        self.check_media(posts, media)
+        pages = [*self.static_pages(), *self.listing_pages(posts)]
+        pages.append(self.feed_page(posts))
+        pages.extend(self.sitemap_pages(posts))
+        changed = []
+        for page in pages:
+            check_relpath(page.rel)
+            self.planned[page.rel] = page.key
+            if trust.get(page.rel) == page.key and os.path.isfile(os.path.join(self.out, page.rel)):
+                self.report.skipped += 1
+            else:
+                changed.append(page)
+        self.total += len(changed)
+        if changed:
+            self.mark_unknown([p.rel for p in changed])
+        for page in changed:
+            self.count(write_if_changed(self.out, safe_join(self.out, page.rel), page.make()))
+            self.tick()
+
+        self.remove_stale(old_pages)
+        final = Manifest(
+            self.planned, {p.slug: p.hash for p in posts if p.rel in self.planned}, True,
+            FRAGMENT_VERSION,
+        )  # fmt: skip
+        if self.journal_dirty or old is None or final.to_bytes() != old.to_bytes():
+            final.save(self.out)
         shutil.rmtree(self.out / STAGING, ignore_errors=True)
-        if self.report.rendered:
-            self.prune_cache({str(s.get("hash", "")) for s in self.summaries.values()})
+        if any(state.get(p.slug, [None])[0] != p.hash for p in posts) or len(state) != len(posts):
+            self.save_state(posts)
         self.report.seconds = time.monotonic() - started
+        self.done = self.total
         self.tick(self.total)
         return self.report
+
+    def mark_unknown(self, rels: list[str]) -> None:
+        """Journal: before a page is written, its key is cleared on disk, so a run killed half
+        way leaves pages the next run does not trust."""
+        for rel in rels:
+            self.journal.pages[rel] = ""
+        self.journal.complete = False
+        self.journal.save(self.out)
+        self.journal_dirty = True
 
     def tick(self, done: int | None = None) -> None:
         self.done = self.done + 1 if done is None else done
         if self.progress is not None:
             self.progress(min(self.done, self.total), self.total)
 
-    def render_posts(
-        self,
-        tasks: list[PostTask],
-        posts: list[_Post],
-        state: dict[str, dict[str, Any]],
-        journal: dict[str, str],
-    ) -> None:
-        config = WorkerConfig(str(self.out), self.templates, self.cache, self.base)
-        hashes = {p.info.slug: p.hash for p in posts}
+    def count(self, written: bool) -> None:
+        if written:
+            self.report.written += 1
+        else:
+            self.report.skipped += 1
+
+    def render(self, tasks: list[PostTask], posts: list[_Post]) -> None:
+        by_slug = {p.slug: p for p in posts}
+        config = WorkerConfig(str(self.out), self.templates, self.base)
         for result in self._results(tasks, config):
-            rel = f"posts/{result.slug}/index.html"
+            post = by_slug[result.slug]
             if result.error:
                 self.report.warnings.append(f"left out: {result.error}")
-                self.planned.pop(rel, None)
+                self.planned.pop(post.rel, None)
                 continue
             self.report.rendered += 1
             self.count(result.written)
-            state[result.slug] = {
-                "hash": result.hash,
-                "excerpt": result.excerpt,
-                "media": result.media,
-            }
-            if result.hash != hashes.get(result.slug):
-                # The file changed while we exported: make the next run look again.
-                self.planned[rel] = ""
-        self.report.skipped += len(posts) - len(tasks)
+            if not result.reused:
+                post.excerpt, post.media = result.excerpt, result.media
+            if result.hash != post.hash:
+                # The file changed while we exported: make the next run look at it again.
+                self.planned[post.rel] = ""
+                post.hash = result.hash
 
     def _results(self, tasks: list[PostTask], config: WorkerConfig) -> Iterator[PostResult]:
         if len(tasks) < POOL_THRESHOLD:
@@ -336,113 +445,83 @@ class _Build:
                     yield result
                     self.tick()
 
-    def count(self, written: bool) -> None:
-        if written:
-            self.report.written += 1
-        else:
-            self.report.skipped += 1
-
-    def emit(
-        self,
-        rel: str,
-        key: str,
-        trust: dict[str, str],
-        journal: dict[str, str],
-        make: Callable[[], bytes],
-    ) -> None:
-        """Write one non-post file unless its inputs are unchanged since the last export."""
-        check_relpath(rel)
-        self.planned[rel] = key
-        path = safe_join(self.out, rel)
-        if trust.get(rel) == key and journal.get(rel) == key and path.is_file():
-            self.report.skipped += 1
-            return
-        self.count(write_if_changed(self.out, path, make()))
-
     def page(self, template: str, context: dict[str, Any]) -> bytes:
         return render_page(template, self.base | context, self.templates)
 
     # ---- listings -----------------------------------------------------------------------
 
-    def entry(self, post: _Post, state: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    def entry(self, post: _Post) -> dict[str, Any]:
         info = post.info
-        date_iso, date_text = self.when(info.date, post.page_lang)
-        excerpt = info.summary or str(state.get(info.slug, {}).get("excerpt", ""))
-        label = labels_for(post.page_lang)[post.status_label] if post.status_label else ""
+        date_iso, date_text = self.when(info.date, post.lang)
+        label = labels_for(post.lang)[post.status_label] if post.status_label else ""
         return {
             "slug": info.slug,
             "title": info.title,
             "author": info.author,
             "date_iso": date_iso,
             "date_text": date_text,
-            "excerpt": excerpt,
-            "lang": post.page_lang,
+            "excerpt": info.summary or post.excerpt,
+            "lang": post.lang,
             "status_label": label,
         }
 
-    def write_listing(
-        self,
-        folder: str,
-        heading: str,
-        entries: list[dict[str, Any]],
-        trust: dict[str, str],
-        journal: dict[str, str],
-    ) -> None:
+    def listing(self, folder: str, heading: str, posts: list[_Post]) -> Iterator[_Page]:
+        """The pages of one list of posts (front page or a tag), with their keys."""
         per = self.site.settings.posts_per_page
-        pages = [entries[i : i + per] for i in range(0, len(entries), per)] or [[]]
-        total = len(pages)
-        for n, chunk in enumerate(pages, start=1):
+        chunks = [posts[i : i + per] for i in range(0, len(posts), per)] or [[]]
+        total = len(chunks)
+        for n, chunk in enumerate(chunks, start=1):
             rel = f"{folder}index.html" if n == 1 else f"{folder}page/{n}/index.html"
-            root = "../" * rel.count("/") or "./"
-            here = "../../" if n > 1 else ""
+            sigs = [
+                SEP.join([p.slug, p.info.title, p.info.author, p.info.date, p.info.summary,
+                          p.excerpt, p.lang, p.status_label])
+                for p in chunk
+            ]  # fmt: skip
+            key = _digest_text(self.base_key, rel, heading, str(total), *sigs)
+            yield _Page(rel, key, lambda r=rel, c=chunk, n=n: self.listing_bytes(
+                r, heading, c, n, total))  # fmt: skip
 
-            def href(k: int, here: str = here) -> str:
-                return here + ("" if k == 1 else f"page/{k}/") or "./"
+    def listing_bytes(
+        self, rel: str, heading: str, chunk: list[_Post], n: int, total: int
+    ) -> bytes:
+        here = "../../" if n > 1 else ""
 
-            context = {
-                "root": root,
-                "page_lang": self.chrome_lang,
-                "t": self.base["st"],
-                "canonical": self.canonical(rel.removesuffix("index.html")),
-                "og_title": heading,
-                "og_type": "website",
-                "description": "",
-                "heading": heading,
-                "entries": chunk,
-                "pager": {
-                    "n": n,
-                    "total": total,
-                    "newer": href(n - 1) if n > 1 else "",
-                    "older": href(n + 1) if n < total else "",
-                },
-            }
-            key = _digest([self.base_key, context])
-            self.emit(rel, key, trust, journal, lambda c=context: self.page("listing.html", c))
+        def href(k: int) -> str:
+            return (here + ("" if k == 1 else f"page/{k}/")) or "./"
 
-    def write_listings(
-        self,
-        posts: list[_Post],
-        state: dict[str, dict[str, Any]],
-        trust: dict[str, str],
-        journal: dict[str, str],
-    ) -> None:
-        entries = {p.info.slug: self.entry(p, state) for p in posts}
+        context = {
+            "root": "../" * rel.count("/") or "./",
+            "page_lang": self.chrome_lang,
+            "t": self.base["st"],
+            "canonical": self.canonical(rel.removesuffix("index.html")),
+            "og_title": heading,
+            "og_type": "website",
+            "description": "",
+            "heading": heading,
+            "entries": [self.entry(p) for p in chunk],
+            "pager": {
+                "n": n,
+                "total": total,
+                "newer": href(n - 1) if n > 1 else "",
+                "older": href(n + 1) if n < total else "",
+            },
+        }
+        return self.page("listing.html", context)
+
+    def listing_pages(self, posts: list[_Post]) -> Iterator[_Page]:
         st = self.base["st"]
-        self.write_listing("", self.site.settings.title, list(entries.values()), trust, journal)
-        by_tag: dict[str, list[str]] = {}
+        yield from self.listing("", self.site.settings.title, posts)
+        by_tag: dict[str, list[_Post]] = {}
         names: dict[str, set[str]] = {}
         for post in posts:
-            for tag in self.tags_of(post.info):
-                by_tag.setdefault(tag["slug"], []).append(post.info.slug)
-                names.setdefault(tag["slug"], set()).add(tag["name"])
+            for slug, name in post.tags:
+                by_tag.setdefault(slug, []).append(post)
+                names.setdefault(slug, set()).add(name)
         tags = []
         for slug in sorted(by_tag):
             name = sorted(names[slug])[0]
             tags.append({"slug": slug, "name": name, "count": len(by_tag[slug])})
-            heading = st["tagged"].format(tag=name)
-            self.write_listing(
-                f"tags/{slug}/", heading, [entries[s] for s in by_tag[slug]], trust, journal
-            )
+            yield from self.listing(f"tags/{slug}/", st["tagged"].format(tag=name), by_tag[slug])
         tags.sort(key=lambda t: (-t["count"], t["name"]))
         context = {
             "root": "../",
@@ -454,11 +533,11 @@ class _Build:
             "description": "",
             "tags": tags,
         }
-        key = _digest([self.base_key, context])
-        self.emit("tags/index.html", key, trust, journal, lambda: self.page("tags.html", context))
+        key = _digest([self.base_key, tags])
+        yield _Page("tags/index.html", key, lambda: self.page("tags.html", context))
         # A 404 page is shown at any address, so its links start from the site's root path.
-        root404 = urlparse(self.base_url).path or "/" if self.base_url else "/"
-        context = {
+        root404 = (urlparse(self.base_url).path or "/") if self.base_url else "/"
+        context404 = {
             "root": root404,
             "page_lang": self.chrome_lang,
             "t": st,
@@ -467,8 +546,7 @@ class _Build:
             "og_type": "website",
             "description": "",
         }
-        key = _digest([self.base_key, context])
-        self.emit("404.html", key, trust, journal, lambda: self.page("404.html", context))
+        yield _Page("404.html", self.base_key, lambda: self.page("404.html", context404))
 
     # ---- feed, sitemap, robots ----------------------------------------------------------
 
@@ -484,15 +562,8 @@ class _Build:
             return ""
         return dt.datetime(day.year, day.month, day.day, tzinfo=self.zone).isoformat()
 
-    def write_feed(
-        self,
-        posts: list[_Post],
-        state: dict[str, dict[str, Any]],
-        trust: dict[str, str],
-        journal: dict[str, str],
-    ) -> None:
-        limit = int(self.site.settings.raw.get("feed_entries", FEED_ENTRIES) or FEED_ENTRIES)
-        chosen = [p for p in posts if not p.status_label][:limit]
+    def feed_page(self, posts: list[_Post]) -> _Page:
+        chosen = [p for p in posts if not p.status_label][: self.feed_entries]
         entries = []
         for post in chosen:
             info = post.info
@@ -508,11 +579,11 @@ class _Build:
                     "id": url or f"urn:hkcms:post:{url_path(info.slug)}",
                     "url": url,
                     "base": url,
-                    "lang": post.page_lang,
+                    "lang": post.lang,
                     "published": published,
                     "updated": updated or "1970-01-01T00:00:00+00:00",
                     "author": info.author,
-                    "tags": [t["name"] for t in self.tags_of(info)],
+                    "tags": [name for _, name in post.tags],
                     "summary": info.summary,
                 }
             )
@@ -526,59 +597,53 @@ class _Build:
 
         def make() -> bytes:
             for entry in entries:
-                entry["content"] = rebase_root_urls(self.fragment(entry["slug"]), POST_ROOT)
+                entry["content"] = self.fragment(entry["slug"])
             return self.page("feed.xml", {"feed": feed, "entries": entries})
 
-        self.emit("feed.xml", key, trust, journal, make)
+        return _Page("feed.xml", key, make)
 
     def fragment(self, slug: str) -> str:
-        path = self.site.post_path(slug)
-        _, fragment = fragment_for(path.read_bytes(), slug, path, self.cache)
-        return fragment.html
+        """A post's rendered body: from its page when that is current, else rendered."""
+        page = read_existing(self.out / "posts" / slug / "index.html")
+        kept = body_from_page(page) if page is not None else None
+        if kept is not None:
+            return kept
+        return fragment_of_file(self.site.post_path(slug), slug)[1].html
 
-    def write_sitemap(
-        self, posts: list[_Post], trust: dict[str, str], journal: dict[str, str]
-    ) -> None:
+    def sitemap_pages(self, posts: list[_Post]) -> Iterator[_Page]:
         urls: list[dict[str, str]] = []
         if self.base_url:
             public = [p for p in posts if not p.status_label]
-            newest = max(
-                (str(self.summaries.get(p.info.slug, {}).get("updated", "")) for p in public),
-                default="",
-            )
-            urls.append({"loc": self.base_url, "lastmod": newest})
-            for post in public:
-                updated = str(self.summaries.get(post.info.slug, {}).get("updated", ""))
-                urls.append({"loc": self.canonical(f"posts/{post.info.slug}/"), "lastmod": updated})
+            stamps = [str(self.summaries.get(p.slug, {}).get("updated", "")) for p in public]
+            urls.append({"loc": self.base_url, "lastmod": max(stamps, default="")})
+            for post, updated in zip(public, stamps, strict=True):
+                urls.append({"loc": self.canonical(f"posts/{post.slug}/"), "lastmod": updated})
             urls.append({"loc": self.canonical("tags/"), "lastmod": ""})
         else:
             self.report.warnings.append(
                 "no base_url in hkcms.toml: sitemap, canonical links and Open Graph tags left out"
             )
         key = _digest([self.base_key, urls])
-        self.emit(
-            "sitemap.xml", key, trust, journal, lambda: self.page("sitemap.xml", {"urls": urls})
-        )
+        yield _Page("sitemap.xml", key, lambda: self.page("sitemap.xml", {"urls": urls}))
         robots = {"sitemap": self.canonical("sitemap.xml")}
         key = _digest([self.base_key, robots])
-        self.emit("robots.txt", key, trust, journal, lambda: self.page("robots.txt", robots))
+        yield _Page("robots.txt", key, lambda: self.page("robots.txt", robots))
 
     # ---- static files and media ---------------------------------------------------------
 
-    def write_static(self, trust: dict[str, str], journal: dict[str, str]) -> None:
+    def static_pages(self) -> Iterator[_Page]:
         files = theme_files(self.site.templates_dir)
         for name, rel in STATIC_FILES.items():
             data = files[name].read_bytes()
-            self.emit(
-                rel, _digest([hashlib.sha256(data).hexdigest()]), trust, journal, lambda d=data: d
-            )
+            yield _Page(rel, hashlib.sha256(data).hexdigest(), lambda d=data: d)
 
-    def copy_media(self, trust: dict[str, str], journal: dict[str, str]) -> set[str]:
+    def copy_media(self, trust: dict[str, str]) -> set[str]:
         """Copy media/ into the export (regular files only; links out of media/ are refused)."""
         found: set[str] = set()
         media_dir = self.site.media_dir
         if not media_dir.is_dir():
             return found
+        pending: list[tuple[str, Path, Path]] = []
         for folder, dirs, files in os.walk(media_dir):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(files):
@@ -599,17 +664,19 @@ class _Build:
                 key = f"{info.st_size}:{info.st_mtime_ns}"
                 self.planned[rel] = key
                 dest = safe_join(self.out, rel)
-                if trust.get(rel) == key and journal.get(rel) == key and dest.is_file():
+                if trust.get(rel) == key and dest.is_file():
                     self.report.skipped += 1
-                    continue
-                self.count(write_if_changed(self.out, dest, src.read_bytes()))
+                else:
+                    pending.append((rel, src, dest))
+        if pending:
+            self.mark_unknown([rel for rel, _, _ in pending])
+        for _, src, dest in pending:
+            self.count(write_if_changed(self.out, dest, src.read_bytes()))
         return found
 
-    def check_media(
-        self, posts: list[_Post], state: dict[str, dict[str, Any]], media: set[str]
-    ) -> None:
+    def check_media(self, posts: list[_Post], media: set[str]) -> None:
         for post in posts:
-            for ref in state.get(post.info.slug, {}).get("media", []):
+            for ref in post.media:
                 if ref not in media:
                     self.report.warnings.append(
                         f"{post.info.path}: image or file {ref!r} not found in media/"
@@ -620,8 +687,11 @@ class _Build:
     def remove_stale(self, old_pages: dict[str, str]) -> None:
         """Delete files an earlier export wrote that no longer belong (deleted or renamed posts
         and tags); only files listed in the manifest are ever removed."""
+        stale = set(old_pages) - set(self.planned)
+        if not stale:
+            return
         folders: set[Path] = set()
-        for rel in sorted(set(old_pages) - set(self.planned)):
+        for rel in sorted(stale):
             try:
                 path = safe_join(self.out, rel)
             except ExportError:
@@ -638,30 +708,26 @@ class _Build:
                 folder.rmdir()  # only succeeds when empty
             except OSError:
                 pass
-
-    def prune_cache(self, keep: set[str]) -> None:
-        root = Path(self.cache)
-        if not self.cache or not root.is_dir():
-            return
-        for version in root.iterdir():
-            if version.name != FRAGMENT_VERSION:
-                shutil.rmtree(version, ignore_errors=True)
-                continue
-            for sub in version.iterdir():
-                for entry in os.scandir(sub):
-                    if entry.name.removesuffix(".json") not in keep:
-                        os.unlink(entry.path)
+        self.journal_dirty = True
 
 
 def _neighbour(post: _Post | None) -> dict[str, str] | None:
     if post is None:
         return None
-    return {"slug": post.info.slug, "title": post.info.title, "lang": post.page_lang}
+    return {"slug": post.slug, "title": post.info.title, "lang": post.lang}
+
+
+def _nav_sig(post: _Post | None) -> str:
+    return "" if post is None else f"{post.slug}{SEP}{post.info.title}{SEP}{post.lang}"
 
 
 def _digest(value: Any) -> str:
     payload = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _digest_text(*parts: str) -> str:
+    return hashlib.sha256("\x1e".join(parts).encode("utf-8")).hexdigest()
 
 
 def normalise_base_url(url: str) -> str:

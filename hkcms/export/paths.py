@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -30,16 +32,36 @@ def check_relpath(rel: str) -> str:
     return rel
 
 
+_plain_dirs: set[str] = set()
+
+
 def safe_join(root: Path, rel: str) -> Path:
-    """Join a relative output path to the output folder; the result is always inside it."""
-    path = root.joinpath(*check_relpath(rel).split("/"))
-    real_root = os.path.realpath(root)
-    parent = os.path.realpath(path.parent)
-    if parent != real_root and not parent.startswith(real_root + os.sep):
-        raise ExportError(f"output path {rel!r} leads outside the output folder", root)
-    return path
+    """Join a relative output path to the output folder; the result is always inside it.
+
+    The path holds no '..' (check_relpath), so only a symbolic link planted inside the output
+    folder could lead out of it: every folder on the way is checked once with lstat."""
+    parts = check_relpath(rel).split("/")
+    current = str(root)
+    for part in parts[:-1]:
+        current = f"{current}/{part}"
+        if current in _plain_dirs:
+            continue
+        try:
+            info = os.lstat(current)
+        except FileNotFoundError:
+            break  # from here on the folders do not exist yet; the export creates them
+        if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+            raise ExportError(f"output path {rel!r} leads outside the output folder", root)
+        _plain_dirs.add(current)
+    return root.joinpath(*parts)
 
 
+def forget_checked_dirs() -> None:
+    """Forget the folders checked by safe_join (called when an export starts)."""
+    _plain_dirs.clear()
+
+
+@lru_cache(maxsize=4096)
 def tag_slug(tag: str) -> str:
     """URL name of a tag (Chinese kept, case folded, punctuation hyphenated)."""
     return slugify(unicodedata.normalize("NFC", tag))

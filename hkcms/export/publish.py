@@ -103,7 +103,7 @@ def publish(site: Site, *, dry_run: bool = False, out: Path | None = None) -> Pu
         "--delete",  # removes only files inside the target folder that the export no longer has
         "--chmod=D755,F644",
         "--itemize-changes",
-        f"--exclude=/{MANIFEST_NAME}",
+        f"--exclude=/{MANIFEST_NAME}*",
         f"--exclude=/{STAGING}/",
     ]
     rsh = str(site.settings.raw.get("publish", {}).get("ssh", "") or "")

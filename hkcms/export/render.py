@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,9 +12,9 @@ import markdown_it
 import mdit_py_plugins
 
 from hkcms.core.atomic import decode_utf8, read_regular_file
-from hkcms.core.errors import HkcmsError
+from hkcms.core.errors import HkcmsError, PostError
 from hkcms.core.markdown import render_html
-from hkcms.core.post import content_hash, parse_post
+from hkcms.core.post import content_hash
 from hkcms.export.html import (
     SANITIZE_VERSION,
     excerpt,
@@ -27,15 +26,21 @@ from hkcms.export.paths import safe_join
 from hkcms.export.theme import environment
 
 STAGING = ".hkcms-tmp"
-# Cached fragments are valid for one parser and sanitiser version.
+POST_ROOT = "../../"  # post pages live at posts/<slug>/index.html
+# A post page keeps its rendered body between these comments, so a page whose post did not
+# change (only its views, comments or neighbours) is re-rendered without Markdown: the page
+# itself is the cache. Bumped with the parser and the sanitiser.
 FRAGMENT_VERSION = hashlib.sha256(
     f"{markdown_it.__version__}/{mdit_py_plugins.__version__}/{SANITIZE_VERSION}".encode()
 ).hexdigest()[:12]
+BODY_START = f"<!--hkcms-body {FRAGMENT_VERSION}-->"
+BODY_END = "<!--/hkcms-body-->"
 
 
 @dataclass(frozen=True)
 class Fragment:
-    """A post body rendered and sanitised, with what the lists and warnings need."""
+    """A post body rendered, sanitised and rebased for a post page, with its excerpt and
+    the media files it points at."""
 
     html: str
     excerpt: str
@@ -44,12 +49,14 @@ class Fragment:
 
 @dataclass(frozen=True)
 class PostTask:
-    """One post page to render: the source file and the template context without the body."""
+    """One post page to render: the source file and the template context without the body.
+    `reuse`: the existing page was rendered from this very source, so its body may be kept."""
 
     slug: str
     source: str
     rel: str
     context: dict[str, Any]
+    reuse: bool = False
 
 
 @dataclass
@@ -59,16 +66,16 @@ class PostResult:
     excerpt: str
     media: list[str]
     written: bool
+    reused: bool = False
     error: str = ""
 
 
 @dataclass
 class WorkerConfig:
-    """What every worker needs: where to write, where templates and the cache live."""
+    """What every worker needs: where to write, the site's templates, the shared context."""
 
     out: str
     templates: str | None
-    cache: str | None
     base: dict[str, Any] = field(default_factory=dict)
 
 
@@ -80,44 +87,43 @@ def init_worker(config: WorkerConfig) -> None:
     _config = config
 
 
-def fragment_path(cache: str, digest: str) -> Path:
-    return Path(cache) / FRAGMENT_VERSION / digest[:2] / f"{digest}.json"
-
-
-def load_fragment(cache: str | None, digest: str) -> Fragment | None:
-    """A cached fragment, or None (a missing or damaged cache entry is simply rendered again)."""
-    if not cache:
-        return None
-    try:
-        data = json.loads(fragment_path(cache, digest).read_bytes())
-        return Fragment(str(data["html"]), str(data["excerpt"]), list(data["media"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+def body_of(text: str, path: Path) -> str:
+    """The Markdown after the front matter (the scan already validated the front matter)."""
+    start = 1 if text.startswith("\ufeff") else 0
+    first = text.find("\n", start)
+    if first < 0 or text[start:first].rstrip("\r") != "---":
+        raise PostError("has no front matter", path, 1)
+    pos = first + 1
+    while True:
+        nl = text.find("\n", pos)
+        line = text[pos:] if nl < 0 else text[pos:nl]
+        if line.rstrip("\r") in ("---", "..."):
+            return "" if nl < 0 else text[nl + 1 :]
+        if nl < 0:
+            raise PostError("front matter is not closed", path, 1)
+        pos = nl + 1
 
 
 def render_fragment(body: str) -> Fragment:
     """Markdown through the one parser, then nh3; javascript:/data: URLs never survive."""
     safe = sanitize(render_html(body))
-    return Fragment(safe, excerpt(safe), media_references(safe))
+    return Fragment(rebase_root_urls(safe, POST_ROOT), excerpt(safe), media_references(safe))
 
 
-def fragment_for(data: bytes, slug: str, source: Path, cache: str | None) -> tuple[str, Fragment]:
-    """(content hash, fragment) of a post file's bytes, from the cache when possible."""
-    digest = content_hash(data)
-    cached = load_fragment(cache, digest)
-    if cached is not None:
-        return digest, cached
-    post = parse_post(decode_utf8(data, source), slug, source)
-    fragment = render_fragment(post.body)
-    if cache:
-        payload = {"html": fragment.html, "excerpt": fragment.excerpt, "media": fragment.media}
-        try:
-            write_bytes(
-                fragment_path(cache, digest), json.dumps(payload, ensure_ascii=False).encode()
-            )
-        except OSError:
-            pass  # the cache only saves time
-    return digest, fragment
+def fragment_of_file(source: Path, slug: str) -> tuple[str, Fragment]:
+    """(content hash, fragment) of a post file."""
+    data = read_regular_file(source)
+    return content_hash(data), render_fragment(body_of(decode_utf8(data, source), source))
+
+
+def body_from_page(page: bytes) -> str | None:
+    """The rendered body kept in an exported post page, or None (no markers, other version)."""
+    text = page.decode("utf-8", errors="replace")
+    start = text.find(BODY_START)
+    end = text.find(BODY_END, start)
+    if start < 0 or end < 0:
+        return None
+    return text[start + len(BODY_START) : end]
 
 
 _made: set[str] = set()
@@ -158,13 +164,20 @@ def write_bytes(path: Path, data: bytes, staging: Path | None = None) -> None:
         raise
 
 
-def write_if_changed(out: Path, path: Path, data: bytes) -> bool:
-    """Write a page unless the file already holds these bytes; True if written."""
+def read_existing(path: Path) -> bytes | None:
     try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
+        with open(path, "rb") as handle:
+            return handle.read()
     except OSError:
-        pass
+        return None
+
+
+def write_if_changed(out: Path, path: Path, data: bytes, old: bytes | None = None) -> bool:
+    """Write a page unless the file already holds these bytes; True if written."""
+    if old is None:
+        old = read_existing(path)
+    if old == data:
+        return False
     write_bytes(path, data, out / STAGING)
     return True
 
@@ -179,15 +192,26 @@ def render_post(task: PostTask) -> PostResult:
     out = Path(_config.out)
     source = Path(task.source)
     try:
+        path = safe_join(out, task.rel)
+        old = read_existing(path)
         data = read_regular_file(source)
-        digest, fragment = fragment_for(data, task.slug, source, _config.cache)
+        digest = content_hash(data)
+        kept = body_from_page(old) if task.reuse and old is not None else None
+        if kept is not None:
+            fragment = Fragment(kept, "", [])
+        else:
+            fragment = render_fragment(body_of(decode_utf8(data, source), source))
     except (HkcmsError, OSError) as exc:
         return PostResult(task.slug, "", "", [], False, error=str(exc))
-    root = task.context["root"]
-    context = _config.base | task.context | {"body": rebase_root_urls(fragment.html, root)}
+    body = BODY_START + fragment.html + BODY_END
+    context = _config.base | task.context | {"body": body}
+    if not context["description"]:
+        context["description"] = fragment.excerpt
     page = render_page("post.html", context, _config.templates)
-    written = write_if_changed(out, safe_join(out, task.rel), page)
-    return PostResult(task.slug, digest, fragment.excerpt, fragment.media, written)
+    written = write_if_changed(out, path, page, old)
+    return PostResult(
+        task.slug, digest, fragment.excerpt, fragment.media, written, reused=kept is not None
+    )
 
 
 def render_posts(tasks: list[PostTask]) -> list[PostResult]:

@@ -181,11 +181,11 @@ def crash_after(monkeypatch: pytest.MonkeyPatch, writes: int) -> None:
     real = render.write_if_changed
     count = {"n": 0}
 
-    def writer(out: Path, path: Path, data: bytes) -> bool:
+    def writer(out: Path, path: Path, data: bytes, old: bytes | None = None) -> bool:
         if count["n"] >= writes:
             raise Crash
         count["n"] += 1
-        return real(out, path, data)
+        return real(out, path, data, old)
 
     monkeypatch.setattr(render, "write_if_changed", writer)
     monkeypatch.setattr(build, "write_if_changed", writer)
