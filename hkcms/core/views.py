@@ -271,10 +271,16 @@ class ViewStore:
             extra_bot_tokens=self._bot_patterns(),
         )
         streams: dict[str, dict[str, Any]] = {}
-        files = []
-        for path in paths:
+        reports: dict[int, FileReport] = {}
+        pending: list[tuple[Path, int, int]] = []
+        # Oldest log first (by its first line), whatever the order given: `access.log*`
+        # lists access.log before access.log.1, but repeats are judged in time order.
+        times = [_first_time(path, counter) for path in paths]
+        order = sorted(range(len(paths)), key=lambda i: (times[i] is None, times[i] or 0, i))
+        for i in order:
             known = {**state, **streams}
-            files.append(_read_log(path, known, counter, streams))
+            reports[i] = _read_log(paths[i], known, counter, streams, pending)
+        files = [reports[i] for i in range(len(paths))]
         return _Computed(ImportReport(files), counter.counts, streams)
 
     def _bot_patterns(self) -> list[str]:
@@ -410,17 +416,46 @@ def _open_log(path: Path) -> tuple[BinaryIO, bool]:
     return cast(BinaryIO, opener(path, "rb")), True
 
 
+def _first_time(path: Path, counter: ViewCounter) -> int | None:
+    """The time of a log's first line (None if it cannot be read), to sort logs by age."""
+    try:
+        handle, _ = _open_log(path)
+        with handle:
+            head = handle.read(HEAD_BYTES)
+    except (HkcmsError, OSError, EOFError, zlib.error, lzma.LZMAError):
+        return None
+    return counter.line_time(head.split(b"\n", 1)[0])
+
+
+def _replay_pending(pending: list[tuple[Path, int, int]], counter: ViewCounter) -> None:
+    """Re-read the last 30 minutes of the previous (already imported) log, uncounted, so
+    that visits just after a rotation are judged against the visits just before it."""
+    if not pending:
+        return
+    path, start, end = pending.pop()
+    try:
+        handle, _ = _open_log(path)
+        with handle:
+            handle.seek(start)
+            data = handle.read(end - start)
+    except (HkcmsError, OSError, EOFError, zlib.error, lzma.LZMAError):
+        return  # only a little less exact; the import itself goes on
+    counter.replay(data.split(b"\n")[:-1])
+
+
 def _read_log(
     path: Path,
     known: dict[str, dict[str, Any]],
     counter: ViewCounter,
     streams: dict[str, dict[str, Any]],
+    pending: list[tuple[Path, int, int]],
 ) -> FileReport:
     """Feed the unread lines of one log to the counter; record how far it was read.
 
     A log is known by a hash of its first line, so its rotated (.1, .gz) copies are continued
     where the last import stopped. The last 30 minutes already read are replayed, uncounted,
-    so that a visitor's repeat across two imports is still a repeat.
+    so that a visitor's repeat across two imports is still a repeat. `pending` holds the
+    replay range of the previous log if it had nothing new.
     """
     report = FileReport(str(path), "new")
     try:
@@ -443,13 +478,15 @@ def _read_log(
             first = head[: newline + 1] if newline >= 0 else head
             fp = _digest(first)
             previous = known.get(fp)
-            start, line_no, tail, marks = 0, 1, b"", []
+            start, line_no, tail, marks, recent = 0, 1, b"", [], 0
             if previous is not None:
                 start, line_no = int(previous["offset"]), int(previous["lines"]) + 1
                 report.start = report.end = start
                 marks = [list(m) for m in previous.get("marks", [])]
+                recent = int(marks[0][0]) if marks and int(marks[0][0]) < start else start
                 if not compressed and os.fstat(handle.fileno()).st_size == start:
                     report.status = "already read"  # the usual re-import: no need to read
+                    pending[:] = [(path, recent, start)]
                     return report
                 report.status = "continued"
                 tail_from = max(0, start - TAIL_BYTES)
@@ -460,7 +497,7 @@ def _read_log(
                 if len(before) < start - replay_from:
                     report.status = "already read"
                     report.message = "an older, shorter copy of a log already imported"
-                    return report
+                    return report  # not a replay source: its end is not where we stopped
                 if _digest(tail) != previous["tail"]:
                     report.status = "changed"
                     report.message = (
@@ -468,11 +505,12 @@ def _read_log(
                         f"{start:,}; not imported, so that no line is counted twice"
                     )
                     return report
-                if marks and int(marks[0][0]) < start:
-                    replay = before[int(marks[0][0]) - replay_from :].split(b"\n")[:-1]
-                    counter.replay(replay)
+                _replay_pending(pending, counter)
+                if recent < start:
+                    counter.replay(before[recent - replay_from :].split(b"\n")[:-1])
             else:
                 handle.seek(0)
+                _replay_pending(pending, counter)
             end, tail = _feed(handle, counter, tally, start, line_no, tail, marks, compressed)
     except (OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
         report.status = "error"
@@ -481,6 +519,7 @@ def _read_log(
     report.start, report.end = start, end
     if end == start and previous is not None:
         report.status = "already read"
+        pending[:] = [(path, recent, start)]
     report.lines, report.counted, report.unparseable = tally.lines, tally.counted, tally.unparseable
     report.skipped = dict(tally.skipped)
     report.unparseable_lines = tally.first_unparseable

@@ -320,3 +320,35 @@ def test_importing_in_slices_counts_the_same_as_at_once(
         results.append({s: views.show(s).counted for s in slugs})
     assert results[0] == results[1]
     assert sum(results[0].values()) > 100
+
+
+def test_repeats_across_a_rotation_and_logs_given_newest_first(
+    views: ViewStore, tmp_path: Path
+) -> None:
+    log = write(tmp_path / "access.log", line("/posts/hello/"), line("/posts/quiet/", minutes=1))
+    views.import_logs([log])
+    rotated = tmp_path / "access.log.1"
+    shutil.move(log, rotated)
+    write(
+        log,
+        line("/posts/hello/", minutes=10),  # the same reader 10 minutes later: a repeat
+        line("/posts/hello/", minutes=11, ua=FIREFOX),
+    )
+    # `access.log*` lists the new log first; it is still judged after the older one.
+    report = views.import_logs([log, rotated])
+    assert [f.status for f in report.files] == ["new", "already read"]
+    assert report.counted == 1 and report.skipped == {REPEAT: 1}
+    assert views.show("hello").counted == 2
+
+
+def test_first_import_of_logs_given_newest_first(views: ViewStore, tmp_path: Path) -> None:
+    older = write(tmp_path / "access.log.1", line("/posts/hello/"), line("/posts/quiet/"))
+    newer = write(
+        tmp_path / "access.log",
+        line("/posts/hello/", minutes=25),
+        line("/posts/hello/", minutes=50),
+    )
+    report = views.import_logs([newer, older])
+    # In time order: 0 counted, 25 and 50 each within 30 minutes of the visit before.
+    assert report.counted == 2 and report.skipped == {REPEAT: 2}
+    assert [f.path for f in report.files] == [str(newer), str(older)]  # as given
