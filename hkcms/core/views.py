@@ -32,6 +32,7 @@ VIEWS_TABLE = "views"  # in a post's db: one document per day {date, views}
 BASELINE_TABLE = "views_baseline"  # in a post's db: {views, set}
 CHUNK_BYTES = 4 * 1024 * 1024
 HEAD_BYTES = 64 * 1024
+MAX_COPIES = 8  # compressed copies of one log remembered as fully read
 TAIL_BYTES = 256  # bytes before the read offset that must match for a file to be continued
 _FP = Query()
 
@@ -467,6 +468,7 @@ def _read_log(
     except OSError as exc:
         return FileReport(str(path), "error", message=f"cannot open: {exc.strerror}")
     tally = FileTally()
+    copy_key = _copy_key(path) if compressed else ""
     try:
         with handle:
             head = handle.read(HEAD_BYTES)
@@ -486,6 +488,10 @@ def _read_log(
                 recent = int(marks[0][0]) if marks and int(marks[0][0]) < start else start
                 if not compressed and os.fstat(handle.fileno()).st_size == start:
                     report.status = "already read"  # the usual re-import: no need to read
+                    pending[:] = [(path, recent, start)]
+                    return report
+                if compressed and copy_key in previous.get("copies", {}):
+                    report.status = "already read"  # a compressed copy read to its end before
                     pending[:] = [(path, recent, start)]
                     return report
                 report.status = "continued"
@@ -523,6 +529,10 @@ def _read_log(
     report.lines, report.counted, report.unparseable = tally.lines, tally.counted, tally.unparseable
     report.skipped = dict(tally.skipped)
     report.unparseable_lines = tally.first_unparseable
+    copies = dict(previous.get("copies", {})) if previous else {}
+    if compressed and copy_key and end >= start:
+        # A compressed log never changes: the next import can skip it without decompressing.
+        copies = dict(list(copies.items())[-(MAX_COPIES - 1) :]) | {copy_key: end}
     if end > start:
         streams[fp] = {
             "fp": fp,
@@ -530,10 +540,24 @@ def _read_log(
             "lines": line_no - 1 + tally.lines,
             "tail": _digest(tail),
             "marks": _recent_marks(marks),
+            "copies": copies,
             "path": str(path.resolve()),
             "imported": now_iso(),
         }
+    elif previous is not None and copies != previous.get("copies", {}):
+        streams[fp] = dict(previous) | {"copies": copies}
     return report
+
+
+def _copy_key(path: Path) -> str:
+    """Identity of a compressed file: its size and last bytes (gzip ends with CRC32 + size)."""
+    try:
+        with path.open("rb") as raw:
+            size = raw.seek(0, os.SEEK_END)
+            raw.seek(max(0, size - 32))
+            return f"{size}:{_digest(raw.read())}"
+    except OSError:
+        return ""
 
 
 def _feed(

@@ -352,3 +352,22 @@ def test_first_import_of_logs_given_newest_first(views: ViewStore, tmp_path: Pat
     # In time order: 0 counted, 25 and 50 each within 30 minutes of the visit before.
     assert report.counted == 2 and report.skipped == {REPEAT: 2}
     assert [f.path for f in report.files] == [str(newer), str(older)]  # as given
+
+
+def test_compressed_copies_already_read_are_not_decompressed_again(
+    views: ViewStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hkcms.core.views as views_module
+
+    gz = tmp_path / "access.log.2.gz"
+    gz.write_bytes(gzip.compress("".join(day_one()).encode()))
+    assert views.import_logs([gz]).counted == 3
+    fed: list[int] = []
+    real_feed = views_module._feed
+    monkeypatch.setattr(views_module, "_feed", lambda *a: fed.append(1) or real_feed(*a))
+    again = views.import_logs([gz])
+    assert again.files[0].status == "already read" and fed == []
+    # A different compressed file with the same first line is still read (and judged).
+    other = tmp_path / "other.gz"
+    other.write_bytes(gzip.compress("".join([*day_one(), line("/posts/quiet/")]).encode()))
+    assert views.import_logs([other]).counted == 1 and fed == [1]
