@@ -12,6 +12,10 @@ from hkcms.core.views import ImportReport, ViewStore
 ORDER = 40
 
 
+def _n(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
 def _count(text: str) -> int:
     try:
         value = int(text)
@@ -75,16 +79,17 @@ def _print_import(report: ImportReport) -> None:
     for f in report.files:
         line = f"{safe_text(f.path)}: {f.status}"
         if f.lines:
-            line += f", {f.lines:,} new lines, {f.counted:,} views counted"
+            line += f", {_n(f.lines, 'new line')}, {_n(f.counted, 'view')} counted"
         if f.unparseable:
             where = ", ".join(str(n) for n in f.unparseable_lines)
-            line += f", {f.unparseable:,} unparseable (first at line {where})"
+            more = ", …" if f.unparseable > len(f.unparseable_lines) else ""
+            line += f", {f.unparseable:,} unparseable (line {where}{more})"
         if f.message and f not in report.errors:
             line += f" ({f.message})"
         print(line)
     print(
-        f"{report.counted:,} views counted on {report.posts:,} posts "
-        f"from {report.lines:,} new lines; {report.unparseable:,} unparseable"
+        f"{_n(report.counted, 'view')} counted on {_n(report.posts, 'post')} "
+        f"from {_n(report.lines, 'new line')}; {report.unparseable:,} unparseable"
     )
     for reason, n in sorted(report.skipped.items(), key=lambda r: -r[1]):
         print(f"  skipped {n:,}: {reason}")
@@ -97,7 +102,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     print(
         safe_text(
-            f"{report.slug}: {report.total:,} views "
+            f"{report.slug}: {_n(report.total, 'view')} "
             f"({report.baseline:,} carried over + {report.counted:,} counted)"
         )
     )

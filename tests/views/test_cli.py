@@ -80,7 +80,9 @@ def test_import_show_set_top(root: Path, tmp_path: Path) -> None:
     table = hkcms("views", "top", site=root).stdout
     assert table.splitlines()[1].split() == ["132", "hello"]
     human = hkcms("views", "show", ZH_SLUG, site=root)
-    assert human.returncode == 0 and f"{ZH_SLUG}: 1 views" in human.stdout
+    assert (
+        human.returncode == 0 and f"{ZH_SLUG}: 1 view (0 carried over + 1 counted)" in human.stdout
+    )
 
 
 def test_errors_and_usage(root: Path, tmp_path: Path) -> None:
