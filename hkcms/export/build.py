@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -34,6 +35,7 @@ from hkcms.export.render import (
     FRAGMENT_VERSION,
     POST_ROOT,
     STAGING,
+    PageTask,
     PostResult,
     PostTask,
     WorkerConfig,
@@ -42,8 +44,8 @@ from hkcms.export.render import (
     fragment_of_file,
     init_worker,
     read_existing,
+    render_chunk,
     render_page,
-    render_posts,
     write_bytes,
     write_if_changed,
 )
@@ -119,6 +121,7 @@ class _Page:
     rel: str
     key: str
     make: Callable[[], bytes]
+    task: Callable[[], PageTask] | None = None  # when set, a worker may render it instead
 
 
 class _Build:
@@ -171,6 +174,8 @@ class _Build:
         self.planned: dict[str, str] = {}
         self.done = 0
         self.total = 1
+        self.config = WorkerConfig(str(out), self.templates, self.base)
+        self.pool: Any = None
 
     # ---- reading ------------------------------------------------------------------------
 
@@ -317,6 +322,14 @@ class _Build:
     # ---- the run ------------------------------------------------------------------------
 
     def run(self) -> ExportReport:
+        try:
+            return self._run()
+        finally:
+            if self.pool is not None:
+                self.pool.terminate()
+                self.pool.join()
+
+    def _run(self) -> ExportReport:
         started = time.monotonic()
         old = Manifest.load(self.out)
         trusted = old is not None and not self.full and old.version == FRAGMENT_VERSION
@@ -338,16 +351,17 @@ class _Build:
             nxt = posts[i - 1] if i > 0 else None
             prev = posts[i + 1] if i + 1 < len(posts) else None
             known = state.get(post.slug)
-            if known and known[0] == post.hash:
+            current = known is not None and known[0] == post.hash
+            if known is not None and current:
                 post.excerpt, post.media = known[1], known[2]
             key = _digest_text(self.base_key, post.sig, _nav_sig(prev), _nav_sig(nxt))
             self.planned[post.rel] = key
-            if known and known[0] == post.hash and trust.get(post.rel) == key:
+            if current and trust.get(post.rel) == key:
                 if os.path.isfile(os.path.join(self.out, post.rel)):
                     self.report.skipped += 1
                     continue
             context = self.post_context(post, prev, nxt)
-            reuse = bool(known) and known[0] == post.hash and sources.get(post.slug) == post.hash
+            reuse = current and sources.get(post.slug) == post.hash
             source = str(self.site.post_path(post.slug))
             tasks.append(PostTask(post.slug, source, post.rel, context, reuse))
         self.total = len(tasks) + 1
@@ -371,9 +385,17 @@ class _Build:
         self.total += len(changed)
         if changed:
             self.mark_unknown([p.rel for p in changed])
+        # Lists of posts go to the workers when there are many; the rest is written here.
+        delegated = [p.task() for p in changed if p.task is not None]
+        if len(delegated) < POOL_THRESHOLD:
+            delegated = []
+        results = self.results(delegated)  # type: ignore[arg-type]
         for page in changed:
-            self.count(write_if_changed(self.out, safe_join(self.out, page.rel), page.make()))
-            self.tick()
+            if page.task is None or not delegated:
+                self.count(write_if_changed(self.out, safe_join(self.out, page.rel), page.make()))
+                self.tick()
+        for written in results:
+            self.count(bool(written))
 
         self.remove_stale(old_pages)
         final = Manifest(
@@ -412,8 +434,8 @@ class _Build:
 
     def render(self, tasks: list[PostTask], posts: list[_Post]) -> None:
         by_slug = {p.slug: p for p in posts}
-        config = WorkerConfig(str(self.out), self.templates, self.base)
-        for result in self._results(tasks, config):
+        for result in self.results(tasks):
+            assert isinstance(result, PostResult)
             post = by_slug[result.slug]
             if result.error:
                 self.report.warnings.append(f"left out: {result.error}")
@@ -428,22 +450,24 @@ class _Build:
                 self.planned[post.rel] = ""
                 post.hash = result.hash
 
-    def _results(self, tasks: list[PostTask], config: WorkerConfig) -> Iterator[PostResult]:
+    def results(self, tasks: list[PostTask] | list[PageTask]) -> Iterator[PostResult | bool]:
+        """Render tasks: in this process when few, else on two worker processes."""
         if len(tasks) < POOL_THRESHOLD:
-            init_worker(config)
+            init_worker(self.config)
             for task in tasks:
-                yield from render_posts([task])
+                yield from render_chunk([task])
                 self.tick()
             return
-        chunks = [tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK)]
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["hkcms.export.render"])
-        # forkserver: workers never inherit the threads of a caller such as the TUI.
-        with ctx.Pool(WORKERS, initializer=init_worker, initargs=(config,)) as pool:
-            for results in pool.imap_unordered(render_posts, chunks):
-                for result in results:
-                    yield result
-                    self.tick()
+        if self.pool is None:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["hkcms.export.render"])
+            # forkserver: workers never inherit the threads of a caller such as the TUI.
+            self.pool = ctx.Pool(WORKERS, initializer=init_worker, initargs=(self.config,))
+        chunks = [list(tasks[i : i + CHUNK]) for i in range(0, len(tasks), CHUNK)]
+        for results in self.pool.imap_unordered(render_chunk, chunks):
+            for result in results:
+                yield result
+                self.tick()
 
     def page(self, template: str, context: dict[str, Any]) -> bytes:
         return render_page(template, self.base | context, self.templates)
@@ -478,12 +502,26 @@ class _Build:
                 for p in chunk
             ]  # fmt: skip
             key = _digest_text(self.base_key, rel, heading, str(total), *sigs)
-            yield _Page(rel, key, lambda r=rel, c=chunk, n=n: self.listing_bytes(
-                r, heading, c, n, total))  # fmt: skip
+            yield self._listing_page(rel, key, heading, chunk, n, total)
 
-    def listing_bytes(
+    def _listing_page(
+        self, rel: str, key: str, heading: str, chunk: list[_Post], n: int, total: int
+    ) -> _Page:
+        """Its context is built only if the page has to be written."""
+
+        def context() -> dict[str, Any]:
+            return self.listing_context(rel, heading, chunk, n, total)
+
+        return _Page(
+            rel,
+            key,
+            lambda: self.page("listing.html", context()),
+            lambda: PageTask(rel, "listing.html", context()),
+        )
+
+    def listing_context(
         self, rel: str, heading: str, chunk: list[_Post], n: int, total: int
-    ) -> bytes:
+    ) -> dict[str, Any]:
         here = "../../" if n > 1 else ""
 
         def href(k: int) -> str:
@@ -506,7 +544,7 @@ class _Build:
                 "older": href(n + 1) if n < total else "",
             },
         }
-        return self.page("listing.html", context)
+        return context
 
     def listing_pages(self, posts: list[_Post]) -> Iterator[_Page]:
         st = self.base["st"]
@@ -517,7 +555,7 @@ class _Build:
             for slug, name in post.tags:
                 by_tag.setdefault(slug, []).append(post)
                 names.setdefault(slug, set()).add(name)
-        tags = []
+        tags: list[dict[str, Any]] = []
         for slug in sorted(by_tag):
             name = sorted(names[slug])[0]
             tags.append({"slug": slug, "name": name, "count": len(by_tag[slug])})
@@ -564,7 +602,7 @@ class _Build:
 
     def feed_page(self, posts: list[_Post]) -> _Page:
         chosen = [p for p in posts if not p.status_label][: self.feed_entries]
-        entries = []
+        entries: list[dict[str, Any]] = []
         for post in chosen:
             info = post.info
             summary = self.summaries.get(info.slug, {})
@@ -635,7 +673,7 @@ class _Build:
         files = theme_files(self.site.templates_dir)
         for name, rel in STATIC_FILES.items():
             data = files[name].read_bytes()
-            yield _Page(rel, hashlib.sha256(data).hexdigest(), lambda d=data: d)
+            yield _Page(rel, hashlib.sha256(data).hexdigest(), functools.partial(bytes, data))
 
     def copy_media(self, trust: dict[str, str]) -> set[str]:
         """Copy media/ into the export (regular files only; links out of media/ are refused)."""

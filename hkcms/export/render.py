@@ -178,6 +178,23 @@ def write_if_changed(out: Path, path: Path, data: bytes, old: bytes | None = Non
         old = read_existing(path)
     if old == data:
         return False
+    if old is None:
+        # A new file: nothing can be half-replaced, so skip the temp file and rename (the
+        # journal already marks it unknown should this run be killed while writing it).
+        try:
+            with open(path, "xb") as handle:
+                handle.write(data)
+            return True
+        except FileNotFoundError:
+            _mkdir(path.parent)
+            try:
+                with open(path, "xb") as handle:
+                    handle.write(data)
+                return True
+            except FileExistsError:
+                pass
+        except FileExistsError:
+            pass
     write_bytes(path, data, out / STAGING)
     return True
 
@@ -214,6 +231,22 @@ def render_post(task: PostTask) -> PostResult:
     )
 
 
-def render_posts(tasks: list[PostTask]) -> list[PostResult]:
-    """A chunk of post pages (one pickled round trip per chunk, not per post)."""
-    return [render_post(task) for task in tasks]
+@dataclass(frozen=True)
+class PageTask:
+    """Any other page to render in a worker: a template and its context."""
+
+    rel: str
+    template: str
+    context: dict[str, Any]
+
+
+def render_other(task: PageTask) -> bool:
+    assert _config is not None, "init_worker was not called"
+    out = Path(_config.out)
+    page = render_page(task.template, _config.base | task.context, _config.templates)
+    return write_if_changed(out, safe_join(out, task.rel), page)
+
+
+def render_chunk(tasks: list[PostTask | PageTask]) -> list[PostResult | bool]:
+    """A chunk of pages (one pickled round trip per chunk, not per page)."""
+    return [render_post(t) if isinstance(t, PostTask) else render_other(t) for t in tasks]

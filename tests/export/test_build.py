@@ -319,3 +319,6 @@ def test_worker_processes_give_the_same_bytes(
     monkeypatch.setattr(build, "POOL_THRESHOLD", 10**6)
     export_site(site, tmp_path / "serial")
     assert tree(tmp_path / "pooled") == tree(tmp_path / "serial")
+    monkeypatch.setattr(build, "POOL_THRESHOLD", 2)  # lists of posts rendered by workers too
+    export_site(site, tmp_path / "all-pooled")
+    assert tree(tmp_path / "all-pooled") == tree(tmp_path / "serial")
