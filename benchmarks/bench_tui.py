@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.gen_corpus import generate  # noqa: E402
 
 HKCMS = Path(sys.executable).with_name("hkcms")
-SOCKET = f"hkcms-bench-{os.getpid()}"
+SOCKET = f"hkcms-bench-{os.getpid()}-0"
+_runs = 0
 ROW = re.compile(r"(Community report number|社區報告)")
 BIG_SLUG = "a-very-long-post"
 
@@ -51,6 +52,9 @@ def wait_for(test, timeout: float = 60.0, step: float = 0.005) -> float:
 
 def start(site: Path) -> float:
     """Launch hkcms in tmux; seconds until the first post row is on screen."""
+    global SOCKET, _runs
+    _runs += 1
+    SOCKET = f"hkcms-bench-{os.getpid()}-{_runs}"  # a fresh tmux server: no race with the last
     t0 = time.perf_counter()
     tmux(
         "new-session",
@@ -68,8 +72,18 @@ def start(site: Path) -> float:
 
 
 def stop() -> None:
+    """Kill the session and wait until the app has really exited, so that a finishing worker
+    of one run does not slow down the next."""
+    pids = subprocess.run(
+        ["tmux", "-L", SOCKET, "list-panes", "-a", "-F", "#{pane_pid}"],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
-    time.sleep(0.3)
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
 
 
 def filter_line(s: str) -> str:

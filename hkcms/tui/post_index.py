@@ -75,6 +75,11 @@ def read_bodies(
     return out
 
 
+def searches_body(word: str) -> bool:
+    """Words of two or more characters, and any Chinese character, are looked up in bodies."""
+    return len(word) >= 2 or not word.isascii()
+
+
 def build_hay(
     meta: dict[str, str], bodies: dict[str, tuple[tuple[int, int], str]]
 ) -> dict[str, str]:
@@ -96,7 +101,7 @@ class PostIndex:
         self.bodies: dict[str, tuple[tuple[int, int], str]] = {}
         self._version = 0
         self._sorted: dict[str, list[str]] = {}
-        self._last: tuple[int, str, str, list[str]] | None = None
+        self._last: tuple[int, str, str, list[str], tuple[bool, ...]] | None = None
 
     @property
     def has_bodies(self) -> bool:
@@ -151,20 +156,31 @@ class PostIndex:
         return self._sorted[sort_key]
 
     def matches(self, sort_key: str, query: str) -> list[str]:
-        """Slugs in sort order whose metadata or body contains every word of `query`."""
+        """Slugs in sort order whose metadata or body contains every word of `query`.
+
+        A single Latin letter or digit matches titles, tags and authors only: in the body
+        it would match nearly every post, and scanning all bodies for it costs the most."""
         words = query.lower().split()
         base = self.ordered(sort_key)
         if not words:
             return base
+        modes = tuple(searches_body(w) for w in words)
         last = self._last
         # Typing one more letter can only narrow the result: search the previous hits only.
-        if last and last[0] == self._version and last[1] == sort_key and query.startswith(last[2]):
+        if (
+            last
+            and last[0] == self._version
+            and last[1] == sort_key
+            and query.startswith(last[2])
+            and modes[: len(last[4])] == last[4]
+        ):
             base = last[3]
-        hay = self._hay
-        if len(words) == 1:
-            word = words[0]
-            hits = [slug for slug in base if word in hay[slug]]
+        hay, meta = self._hay, self._meta
+        checks = [(w, hay if deep else meta) for w, deep in zip(words, modes, strict=True)]
+        if len(checks) == 1:
+            word, texts = checks[0]
+            hits = [slug for slug in base if word in texts[slug]]
         else:
-            hits = [slug for slug in base if all(w in hay[slug] for w in words)]
-        self._last = (self._version, sort_key, query, hits)
+            hits = [slug for slug in base if all(w in texts[slug] for w, texts in checks)]
+        self._last = (self._version, sort_key, query, hits, modes)
         return hits
