@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from hkcms.tui import features
@@ -37,21 +39,40 @@ async def test_export_shows_progress_and_summary(make_app, tui_site):
 
 
 @pytest.mark.skipif(not features.has_publish(), reason="needs hkcms.export.publish")
-async def test_publish_asks_first(make_app, tui_site):
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="needs rsync")
+async def test_publish_shows_a_dry_run_and_asks_first(make_app, tui_site):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_loaded(pilot)
         await pilot.press("x")
         screen = app.screen
-        toml = tui_site.root / "hkcms.toml"
-        assert 'target = ""' in toml.read_text()
         await pilot.press("p")  # no target configured: refused with a message, nothing asked
-        assert app.screen is screen
-        object.__setattr__(
-            tui_site.settings, "publish_target", str(tui_site.root.parent / "remote") + "/"
-        )
+        await settle(pilot)
+        assert app.screen is screen and not screen.running
+        remote = tui_site.root.parent / "remote"
+        remote.mkdir()
+        object.__setattr__(tui_site.settings, "publish_target", f"{remote}/")
+        await pilot.press("enter")
+        await wait_done(pilot, screen)
         await pilot.press("p")
+        await wait_done(pilot, screen)
         assert isinstance(app.screen, ConfirmDialog)
+        assert "change(s)" in str(app.screen.question)
         await pilot.press("n")
         await settle(pilot)
-        assert app.screen is screen and screen.published is None
+        assert not (remote / "index.html").exists()
+        await pilot.press("p")
+        await wait_done(pilot, screen)
+        await pilot.press("y")
+        await wait_done(pilot, screen)
+        assert screen.published is not None
+        assert (remote / "index.html").exists()
+        assert "Published to" in str(screen.query_one("#export-summary").render())
+
+
+async def wait_done(pilot, screen) -> None:
+    for _ in range(200):
+        await settle(pilot)
+        if not screen.running:
+            return
+    raise AssertionError("still running")

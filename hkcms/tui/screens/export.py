@@ -121,15 +121,38 @@ class ExportScreen(Screen[None]):
         if not features.has_publish():
             self.notify("Publishing is not available in this version of hkcms.")
             return
-        target = self.app.site.settings.publish_target
-        if not target:
+        if self.running:
+            return
+        if not self.app.site.settings.publish_target:
             self.notify("Set [publish] target in hkcms.toml first.", severity="error", markup=False)
             return
-        question = Text("Upload the export in ")
+        self.running = True
+        self.query_one("#export-summary", Static).update(Text("Checking what would change…"))
+        self.run_dry_publish()
+
+    @work(thread=True, exclusive=True, group="export")
+    def run_dry_publish(self) -> None:
+        """A dry run first, so that the question says what publishing will change."""
+        from hkcms.export.publish import publish
+
+        try:
+            result = publish(self.app.site, dry_run=True)
+        except HkcmsError as exc:
+            self.app.call_from_thread(self._published, None, f"Cannot publish: {clean(exc)}")
+            return
+        self.app.call_from_thread(self._ask_publish, result)
+
+    def _ask_publish(self, dry: Any) -> None:
+        self.running = False
+        self.query_one("#export-summary", Static).update(Text(clean(dry.summary())))
+        question = Text("Publish ")
         question.append(str(self.app.site.public_dir), style="bold")
         question.append(" to ")
-        question.append(clean(target), style="bold")
-        question.append(" with rsync?\nFiles removed locally are removed there too.")
+        question.append(clean(dry.target), style="bold")
+        question.append(f"?\n{len(dry.changes)} change(s), for example:\n", style="")
+        for change in dry.changes[:5]:
+            question.append(f"  {clean(change)}\n", style="dim")
+        question.append("Files deleted here are deleted there too.")
 
         def answer(yes: bool | None) -> None:
             if yes and not self.running:
