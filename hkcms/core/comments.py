@@ -142,6 +142,8 @@ class CommentStore:
             by_post.setdefault(comment.post, []).append(comment)
         added: builtins.list[Comment] = []
         for slug, group in by_post.items():
+            if not self.meta.site.post_path(slug).exists():
+                continue  # trashed since the comment was checked: no metadata for a ghost
             db = txn.post_db(slug)
             table = db.table("comments")
             seen = {d.get("source") for d in table.all() if d.get("source")}
