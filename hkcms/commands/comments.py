@@ -8,7 +8,7 @@ import sys
 from hkcms.commands.common import open_site, print_json, print_table, safe_text
 from hkcms.core.comment_import import import_comments
 from hkcms.core.comments import STATES, CommentStore
-from hkcms.core.errors import UsageError
+from hkcms.core.errors import HkcmsError
 from hkcms.core.meta import MetaStore
 
 ORDER = 45
@@ -76,8 +76,8 @@ def cmd_add(args: argparse.Namespace) -> int:
         body = sys.stdin.read()
     store = _store(args)
     comment = store.add(args.slug, args.author, body, status=args.status, email=args.email)
-    if comment is None:  # only comments with a source key can be duplicates
-        raise UsageError("the comment was not added")
+    if comment is None:  # no source key here, so the post must have gone meanwhile
+        raise HkcmsError(f"the comment was not added: post {args.slug!r} was just removed")
     if args.json:
         print_json(comment.to_dict())
     else:
