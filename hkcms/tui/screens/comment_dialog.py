@@ -40,7 +40,7 @@ class CommentDialog(ModalScreen[NewComment | None]):
         with Vertical(classes="dialog wide-dialog"):
             yield Static("Add a comment by hand", classes="dialog-question")
             with Horizontal(classes="form-row"):
-                yield Label("Post slug", classes="field-label")
+                yield Label("Post", classes="field-label")
                 yield Input(self.post, compact=True, id="comment-post")
             with Horizontal(classes="form-row"):
                 yield Label("Author", classes="field-label")
@@ -54,7 +54,9 @@ class CommentDialog(ModalScreen[NewComment | None]):
                     compact=True,
                     id="comment-status",
                 )
-            yield TextArea(soft_wrap=True, id="comment-body")
+            yield TextArea(
+                soft_wrap=True, placeholder="The comment, as it was sent", id="comment-body"
+            )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Add (ctrl+s)", variant="primary", id="add")
                 yield Button("Cancel (Esc)", id="cancel")

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Static
 
 from hkcms.core.comments import STATES, Comment
 from hkcms.core.errors import HkcmsError
-from hkcms.tui.safe import clean, clean_block, safe
+from hkcms.tui.safe import clean, clean_block, fit
 from hkcms.tui.screens.comment_dialog import CommentDialog, NewComment
 from hkcms.tui.screens.confirm import ConfirmDialog
 from hkcms.tui.widgets.key_bar import KeyBar
@@ -91,10 +91,10 @@ class CommentsScreen(Screen[None]):
             excerpt = clean(c.body)
             table.add_row(
                 Text(c.status, style=STATE_STYLE.get(c.status, "")),
-                safe(c.post[:24]),
-                safe(c.author[:20]),
+                Text(fit(clean(c.post), 24)),
+                Text(fit(clean(c.author), 16)),
                 c.created[:16].replace("T", " "),
-                Text(excerpt[:60] + ("…" if len(excerpt) > 60 else ""), no_wrap=True),
+                Text(fit(excerpt, 60), no_wrap=True),
                 key=c.id,
             )
         if self.comments:
