@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import shutil
 import stat
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from hkcms.core.comments import CommentStore
 from hkcms.core.errors import HkcmsError
 from hkcms.core.posts import PostInfo, PostStore
 from hkcms.core.site import Site
-from hkcms.export.html import comment_html
+from hkcms.export.html import comment_html, excerpt
 from hkcms.export.manifest import Manifest, check_output_folder
 from hkcms.export.paths import (
     ExportError,
@@ -46,7 +47,6 @@ from hkcms.export.render import (
     read_existing,
     render_chunk,
     render_page,
-    write_bytes,
     write_if_changed,
 )
 from hkcms.export.theme import (
@@ -82,6 +82,7 @@ class ExportReport:
     posts: int = 0
     rendered: int = 0
     warnings: list[str] = field(default_factory=list)
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per stage (benchmarks)
 
     def summary(self) -> str:
         warn = f", {len(self.warnings)} warnings" if self.warnings else ""
@@ -148,7 +149,6 @@ class _Build:
         self.zone = site_zone(settings.timezone)
         self.chrome_lang = clean_lang(settings.language)
         self.templates = str(site.templates_dir) if site.templates_dir.is_dir() else None
-        self.state_path = site.state_dir / "cache" / "export-posts.json"
         try:
             self.feed_entries = max(1, int(settings.raw.get("feed_entries", FEED_ENTRIES)))
         except (TypeError, ValueError) as exc:
@@ -235,27 +235,17 @@ class _Build:
             return "missing"
         return f"{info.st_size}:{info.st_mtime_ns}"
 
-    def load_state(self) -> dict[str, list[Any]]:
-        """Excerpts and media references by slug, from earlier runs (trusted per hash)."""
-        try:
-            data = json.loads(self.state_path.read_bytes())
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(data, dict) or data.get("version") != [STATE_VERSION, FRAGMENT_VERSION]:
-            return {}
-        posts = data.get("posts")
-        return posts if isinstance(posts, dict) else {}
-
-    def save_state(self, posts: list[_Post]) -> None:
-        data = {
-            "version": [STATE_VERSION, FRAGMENT_VERSION],
-            "posts": {p.slug: [p.hash, p.excerpt, p.media] for p in posts},
-        }
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-        try:
-            write_bytes(self.state_path, payload)
-        except OSError:
-            pass  # a cache: the next run renders what it cannot find
+    def excerpt_of(self, post: _Post) -> str:
+        """A post's excerpt: from this run's render, else from its page on disk (the page keeps
+        its body), else rendered from the source."""
+        if post.excerpt or post.info.summary:
+            return post.info.summary or post.excerpt
+        page = read_existing(self.out / "posts" / post.slug / "index.html")
+        kept = body_from_page(page) if page is not None else None
+        if kept is None:
+            kept = fragment_of_file(self.site.post_path(post.slug), post.slug)[1].html
+        post.excerpt = excerpt(kept)
+        return post.excerpt
 
     # ---- contexts -----------------------------------------------------------------------
 
@@ -299,7 +289,7 @@ class _Build:
             "canonical": self.canonical(f"posts/{info.slug}/"),
             "og_title": info.title,
             "og_type": "article",
-            "description": info.summary or post.excerpt,
+            "description": info.summary,  # else the worker uses the excerpt it computes
             "post": {
                 "slug": info.slug,
                 "title": info.title,
@@ -336,24 +326,27 @@ class _Build:
         old_pages = old.pages if old else {}
         trust = old_pages if trusted else {}
         sources = old.sources if old and trusted else {}
-        self.journal = Manifest(dict(old_pages), dict(sources), False, FRAGMENT_VERSION)
+        media = old.media if old and trusted else {}
+        self.journal = Manifest(
+            dict(old_pages), dict(sources), False, FRAGMENT_VERSION, dict(media)
+        )
         self.journal_dirty = old is None or not old.complete
         self.out.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.out / STAGING, ignore_errors=True)
         forget_folders()
         forget_checked_dirs()
 
+        lap = time.monotonic()
         posts = self.read_posts()
         self.report.posts = len(posts)
-        state = self.load_state()
+        lap = self.phase("scan", lap)
         tasks: list[PostTask] = []
         for i, post in enumerate(posts):
             nxt = posts[i - 1] if i > 0 else None
             prev = posts[i + 1] if i + 1 < len(posts) else None
-            known = state.get(post.slug)
-            current = known is not None and known[0] == post.hash
-            if known is not None and current:
-                post.excerpt, post.media = known[1], known[2]
+            current = sources.get(post.slug) == post.hash
+            if current:
+                post.media = list(media.get(post.slug, []))
             key = _digest_text(self.base_key, post.sig, _nav_sig(prev), _nav_sig(nxt))
             self.planned[post.rel] = key
             if current and trust.get(post.rel) == key:
@@ -361,16 +354,17 @@ class _Build:
                     self.report.skipped += 1
                     continue
             context = self.post_context(post, prev, nxt)
-            reuse = current and sources.get(post.slug) == post.hash
+            reuse = current
             source = str(self.site.post_path(post.slug))
             tasks.append(PostTask(post.slug, source, post.rel, context, reuse))
         self.total = len(tasks) + 1
+        lap = self.phase("plan", lap)
         if tasks:
             self.mark_unknown([t.rel for t in tasks])
         self.render(tasks, posts)
+        lap = self.phase("posts", lap)
 
-        media = self.copy_media(trust)
-        self.check_media(posts, media)
+        self.check_media(posts, self.copy_media(trust))
         pages = [*self.static_pages(), *self.listing_pages(posts)]
         pages.append(self.feed_page(posts))
         pages.extend(self.sitemap_pages(posts))
@@ -383,12 +377,17 @@ class _Build:
             else:
                 changed.append(page)
         self.total += len(changed)
+        lap = self.phase("plan_pages", lap)
         if changed:
             self.mark_unknown([p.rel for p in changed])
         # Lists of posts go to the workers when there are many; the rest is written here.
         delegated = [p.task() for p in changed if p.task is not None]
         if len(delegated) < POOL_THRESHOLD:
             delegated = []
+        else:
+            folders = sorted({os.path.join(self.out, os.path.dirname(t.rel)) for t in delegated})
+            maker = threading.Thread(target=_make_folders, args=(folders,), daemon=True)
+            maker.start()
         results = self.results(delegated)  # type: ignore[arg-type]
         for page in changed:
             if page.task is None or not delegated:
@@ -396,21 +395,31 @@ class _Build:
                 self.tick()
         for written in results:
             self.count(bool(written))
+        if delegated:
+            maker.join()
+        lap = self.phase("pages", lap)
 
         self.remove_stale(old_pages)
         final = Manifest(
-            self.planned, {p.slug: p.hash for p in posts if p.rel in self.planned}, True,
+            self.planned,
+            {p.slug: p.hash for p in posts if p.rel in self.planned},
+            True,
             FRAGMENT_VERSION,
-        )  # fmt: skip
+            {p.slug: p.media for p in posts if p.media and p.rel in self.planned},
+        )
         if self.journal_dirty or old is None or final.to_bytes() != old.to_bytes():
             final.save(self.out)
         shutil.rmtree(self.out / STAGING, ignore_errors=True)
-        if any(state.get(p.slug, [None])[0] != p.hash for p in posts) or len(state) != len(posts):
-            self.save_state(posts)
+        self.phase("finish", lap)
         self.report.seconds = time.monotonic() - started
         self.done = self.total
         self.tick(self.total)
         return self.report
+
+    def phase(self, name: str, since: float) -> float:
+        now = time.monotonic()
+        self.report.phases[name] = now - since
+        return now
 
     def mark_unknown(self, rels: list[str]) -> None:
         """Journal: before a page is written, its key is cleared on disk, so a run killed half
@@ -434,6 +443,13 @@ class _Build:
 
     def render(self, tasks: list[PostTask], posts: list[_Post]) -> None:
         by_slug = {p.slug: p for p in posts}
+        maker = None
+        if len(tasks) >= POOL_THRESHOLD:
+            # Creating folders is slow on some file systems and needs no CPU: this process
+            # waits for the workers anyway, so it makes the posts' folders meanwhile.
+            folders = [os.path.join(self.out, os.path.dirname(t.rel)) for t in tasks]
+            maker = threading.Thread(target=_make_folders, args=(folders,), daemon=True)
+            maker.start()
         for result in self.results(tasks):
             assert isinstance(result, PostResult)
             post = by_slug[result.slug]
@@ -443,12 +459,15 @@ class _Build:
                 continue
             self.report.rendered += 1
             self.count(result.written)
+            post.excerpt = result.excerpt
             if not result.reused:
-                post.excerpt, post.media = result.excerpt, result.media
+                post.media = result.media
             if result.hash != post.hash:
                 # The file changed while we exported: make the next run look at it again.
                 self.planned[post.rel] = ""
                 post.hash = result.hash
+        if maker is not None:
+            maker.join()
 
     def results(self, tasks: list[PostTask] | list[PageTask]) -> Iterator[PostResult | bool]:
         """Render tasks: in this process when few, else on two worker processes."""
@@ -484,7 +503,7 @@ class _Build:
             "author": info.author,
             "date_iso": date_iso,
             "date_text": date_text,
-            "excerpt": info.summary or post.excerpt,
+            "excerpt": self.excerpt_of(post),
             "lang": post.lang,
             "status_label": label,
         }
@@ -498,7 +517,7 @@ class _Build:
             rel = f"{folder}index.html" if n == 1 else f"{folder}page/{n}/index.html"
             sigs = [
                 SEP.join([p.slug, p.info.title, p.info.author, p.info.date, p.info.summary,
-                          p.excerpt, p.lang, p.status_label])
+                          p.hash, p.lang, p.status_label])
                 for p in chunk
             ]  # fmt: skip
             key = _digest_text(self.base_key, rel, heading, str(total), *sigs)
@@ -749,6 +768,14 @@ class _Build:
         self.journal_dirty = True
 
 
+def _make_folders(folders: list[str]) -> None:
+    for folder in folders:
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError:
+            return  # the workers create what is missing and report real errors
+
+
 def _neighbour(post: _Post | None) -> dict[str, str] | None:
     if post is None:
         return None
@@ -761,11 +788,11 @@ def _nav_sig(post: _Post | None) -> str:
 
 def _digest(value: Any) -> str:
     payload = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
 
 def _digest_text(*parts: str) -> str:
-    return hashlib.sha256("\x1e".join(parts).encode("utf-8")).hexdigest()
+    return hashlib.sha256("\x1e".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
 def normalise_base_url(url: str) -> str:

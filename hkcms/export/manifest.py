@@ -25,6 +25,7 @@ class Manifest:
     sources: dict[str, str] = field(default_factory=dict)
     complete: bool = True
     version: str = ""
+    media: dict[str, list[str]] = field(default_factory=dict)  # slug → media files it uses
 
     @classmethod
     def load(cls, out: Path) -> Manifest | None:
@@ -37,10 +38,11 @@ class Manifest:
             return cls(complete=False)  # damaged: an export folder, but nothing can be trusted
         if not isinstance(data, dict) or data.get("format") != MANIFEST_VERSION:
             return cls(complete=False)
-        pages, sources = data.get("pages"), data.get("sources")
-        if not isinstance(pages, dict) or not isinstance(sources, dict):
+        pages, sources, media = data.get("pages"), data.get("sources"), data.get("media")
+        if not (isinstance(pages, dict) and isinstance(sources, dict) and isinstance(media, dict)):
             return cls(complete=False)
-        return cls(pages, sources, bool(data.get("complete")), str(data.get("version", "")))
+        complete, version = bool(data.get("complete")), str(data.get("version", ""))
+        return cls(pages, sources, complete, version, media)
 
     def to_bytes(self) -> bytes:
         data = {
@@ -50,6 +52,7 @@ class Manifest:
             "complete": self.complete,
             "pages": dict(sorted(self.pages.items())),
             "sources": dict(sorted(self.sources.items())),
+            "media": dict(sorted(self.media.items())),
         }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 

@@ -215,7 +215,7 @@ def render_post(task: PostTask) -> PostResult:
         digest = content_hash(data)
         kept = body_from_page(old) if task.reuse and old is not None else None
         if kept is not None:
-            fragment = Fragment(kept, "", [])
+            fragment = Fragment(kept, excerpt(kept), [])
         else:
             fragment = render_fragment(body_of(decode_utf8(data, source), source))
     except (HkcmsError, OSError) as exc:
