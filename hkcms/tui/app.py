@@ -13,6 +13,7 @@ from hkcms.core.leases import LeaseStore
 from hkcms.core.posts import PostStore
 from hkcms.core.site import Site
 from hkcms.tui.commands import HkcmsCommands
+from hkcms.tui.drafts import DraftStore
 from hkcms.tui.launcher import EditorLauncher, run_external_editor
 from hkcms.tui.safe import clean
 
@@ -35,12 +36,14 @@ class HkcmsApp(App[None]):
         launcher: EditorLauncher | None = None,
         poll_interval: float = 3.0,
         leases: LeaseStore | None = None,
+        drafts: DraftStore | None = None,
     ) -> None:
         super().__init__()
         self.site = site
         self.store = PostStore(site)
         self.comments = CommentStore(self.store.meta)
         self.leases = leases or LeaseStore(site)
+        self.drafts = drafts or DraftStore(site, self.leases.user)
         self.launcher: EditorLauncher = launcher or run_external_editor
         self.poll_interval = poll_interval
         self.theme = "textual-dark"
@@ -145,6 +148,8 @@ class HkcmsApp(App[None]):
 
         def answer(yes: bool | None) -> None:
             if yes:
+                for screen in unsaved:
+                    screen.discard_draft()  # type: ignore[attr-defined]
                 self.exit()
 
         self.push_screen(

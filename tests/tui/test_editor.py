@@ -24,8 +24,9 @@ async def open_editor(pilot, slug="spring-rally"):
     await wait_loaded(pilot)
     pilot.app.open_editor(slug)
     await settle(pilot)
-    assert isinstance(pilot.app.screen, EditorScreen)
-    return pilot.app.screen
+    editors = [s for s in pilot.app.screen_stack if isinstance(s, EditorScreen)]
+    assert editors
+    return editors[-1]
 
 
 async def test_markdown_highlighting_is_syntax_aware(make_app):
@@ -253,3 +254,44 @@ async def test_editor_holds_a_lease_while_open(make_app, tui_site):
         await pilot.press("escape")
         await settle(pilot)
         assert [lease.user for lease in seen_by_other.others()["spring-rally"]] == ["chloe"]
+
+
+async def test_unsaved_text_survives_a_lost_connection(make_app, tui_site, monkeypatch):
+    from hkcms.tui.screens import editor as editor_module
+
+    monkeypatch.setattr(editor_module, "DRAFT_DELAY_S", 0.05)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = await open_editor(pilot)
+        await pilot.press(*"Words typed before the line dropped. ")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        assert app.drafts.load("spring-rally") is not None
+    # The app ended without saving (as when SSH drops): the next session offers the text back.
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = await open_editor(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot)
+        assert "Words typed before the line dropped." in editor.query_one(TextArea).text
+        assert editor.dirty
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Words typed before" in tui_site.post_path("spring-rally").read_text()
+        assert app.drafts.load("spring-rally") is None
+
+
+async def test_a_draft_can_be_thrown_away(make_app, tui_site, monkeypatch):
+    app = make_app()
+    app.drafts.save("spring-rally", "---\ntitle: Old draft\n---\nOld words\n")
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = await open_editor(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await settle(pilot)
+        assert "Old words" not in editor.query_one(TextArea).text
+        assert not editor.dirty
+        assert app.drafts.load("spring-rally") is None

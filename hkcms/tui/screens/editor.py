@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Static, TextArea
 
 from hkcms.core.errors import ConflictError, HkcmsError
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 WIDE = 120  # columns from which the preview sits beside the text
 LEASE_REFRESH_S = 60.0
+DRAFT_DELAY_S = 1.5  # a crash copy of unsaved text is written after typing pauses this long
 
 
 def _end_of(text: str) -> tuple[int, int]:
@@ -63,6 +65,7 @@ class EditorScreen(Screen[None]):
         self._preview_chosen = False
         self._form_state = dict(self.saved_fields)
         self._others: list[str] = []
+        self._draft_timer: Timer | None = None
 
     # ---- layout ------------------------------------------------------------------------
 
@@ -123,6 +126,68 @@ class EditorScreen(Screen[None]):
         typed = self.text_area.text
         self.text_area.load_text(typed + self.post.body)
         self.text_area.move_cursor(_end_of(typed) if typed else (0, 0))
+        self._offer_draft()
+
+    # ---- crash drafts --------------------------------------------------------------------
+
+    def _offer_draft(self) -> None:
+        """Unsaved text of an earlier session (SSH dropped, terminal closed): offer it back."""
+        draft = self.app.drafts.load(self.post.slug)
+        if draft is None:
+            return
+        if draft.text == self.post.to_text():
+            self.app.drafts.discard(self.post.slug)
+            return
+
+        def answer(restore: bool | None) -> None:
+            if restore:
+                self._use_text(draft.text, "Restored your unsaved text; ctrl+s saves it.")
+            else:
+                self.app.drafts.discard(self.post.slug)
+
+        when = draft.time.replace("T", " ")[:16]
+        question = (
+            f"You have unsaved changes to this post from {when} UTC\n"
+            "(hkcms was closed before they were saved). Restore them?"
+        )
+        self.app.push_screen(ConfirmDialog(question, yes="Restore", no="Throw away"), answer)
+
+    def _use_text(self, text: str, said: str) -> None:
+        """Put a whole file text (front matter + body) on screen as unsaved changes."""
+        try:
+            post = parse_post(text, self.post.slug, self.post.path)
+        except HkcmsError as exc:
+            self.text_area.load_text(text)  # keep every word, even with broken front matter
+            self.notify(f"{clean(exc.message)}: fix the front matter", severity="warning")
+            return
+        self._load_form(fields_of(post))
+        self.text_area.load_text(post.body)
+        self._recompute_dirty()
+        self.notify(said)
+
+    def _schedule_draft(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        if self.dirty:
+            self._draft_timer = self.set_timer(DRAFT_DELAY_S, self._write_draft)
+
+    def _write_draft(self) -> None:
+        if self.dirty:
+            self.write_draft(self.current_post().to_text())
+
+    @work(thread=True, exclusive=True, group="editor-draft")
+    def write_draft(self, text: str) -> None:
+        try:
+            self.app.drafts.save(self.post.slug, text)
+        except OSError:
+            pass  # a read-only state folder: no crash copy, but editing goes on
+
+    def discard_draft(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        self.app.drafts.discard(self.post.slug)
         if self.show_preview:
             self._preview().show(self.post.body, now=True)
 
@@ -174,6 +239,7 @@ class EditorScreen(Screen[None]):
         self.dirty = (
             self.text_area.text != self.saved_body or self.form_values() != self.saved_fields
         )
+        self._schedule_draft()
 
     @on(TextArea.Changed, "#editor-text")
     def _text_changed(self) -> None:
@@ -234,6 +300,8 @@ class EditorScreen(Screen[None]):
 
     def _after_save(self, post: Post, said: str) -> None:
         self._saved(post)
+        if not self.dirty:
+            self.discard_draft()
         self.notify(said, timeout=3)
 
     def _conflict(self, mine: Post, exc: ConflictError) -> None:
@@ -274,6 +342,7 @@ class EditorScreen(Screen[None]):
         except HkcmsError as exc:
             self.notify(clean(exc), severity="error", markup=False)
             return
+        self.discard_draft()
         self.app.leases.release(self.post.slug)
         self.app.leases.acquire(new.slug)
         self._replace_content(new)
@@ -291,6 +360,7 @@ class EditorScreen(Screen[None]):
 
         def answer(discard: bool | None) -> None:
             if discard:
+                self.discard_draft()
                 self.dismiss()
 
         question = "Discard your unsaved changes to this post?\n(ctrl+s saves them instead)"

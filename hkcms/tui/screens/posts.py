@@ -236,7 +236,8 @@ class PostsScreen(Screen[None]):
             return
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(clean(post.slug), style="bold")
-        line.append(f"  {post.lang or '?'} · {post.revisions} revisions")
+        revisions = f"{post.revisions} revision{'' if post.revisions == 1 else 's'}"
+        line.append(f"  {clean(post.lang) or 'no language set'} · {revisions}")
         if post.comments_pending:
             line.append(f" · {post.comments_pending} comments waiting", style="bold")
         who = self.leases.get(post.slug)
