@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -12,7 +13,7 @@ import shutil
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,7 @@ class _Post:
     sig: str = ""
     excerpt: str = ""
     media: list[str] = field(default_factory=list)
+    entry: dict[str, Any] | None = None  # its item in lists, built once
 
     @property
     def slug(self) -> str:
@@ -381,21 +383,22 @@ class _Build:
         if changed:
             self.mark_unknown([p.rel for p in changed])
         # Lists of posts go to the workers when there are many; the rest is written here.
-        delegated = [p.task() for p in changed if p.task is not None]
+        delegated = [p for p in changed if p.task is not None]
         if len(delegated) < POOL_THRESHOLD:
             delegated = []
         else:
-            folders = sorted({os.path.join(self.out, os.path.dirname(t.rel)) for t in delegated})
+            folders = sorted({os.path.join(self.out, os.path.dirname(p.rel)) for p in delegated})
             maker = threading.Thread(target=_make_folders, args=(folders,), daemon=True)
             maker.start()
-        results = self.results(delegated)  # type: ignore[arg-type]
         for page in changed:
             if page.task is None or not delegated:
                 self.count(write_if_changed(self.out, safe_join(self.out, page.rel), page.make()))
                 self.tick()
-        for written in results:
-            self.count(bool(written))
         if delegated:
+            # Contexts are built here while the workers render the pages already sent.
+            jobs = (p.task() for p in delegated if p.task is not None)
+            for written in self.results(jobs, len(delegated)):
+                self.count(bool(written))
             maker.join()
         lap = self.phase("pages", lap)
 
@@ -407,7 +410,7 @@ class _Build:
             FRAGMENT_VERSION,
             {p.slug: p.media for p in posts if p.media and p.rel in self.planned},
         )
-        if self.journal_dirty or old is None or final.to_bytes() != old.to_bytes():
+        if self.journal_dirty or old is None or not final.same_as(old):
             final.save(self.out)
         shutil.rmtree(self.out / STAGING, ignore_errors=True)
         self.phase("finish", lap)
@@ -450,7 +453,7 @@ class _Build:
             folders = [os.path.join(self.out, os.path.dirname(t.rel)) for t in tasks]
             maker = threading.Thread(target=_make_folders, args=(folders,), daemon=True)
             maker.start()
-        for result in self.results(tasks):
+        for result in self.results(tasks, len(tasks)):
             assert isinstance(result, PostResult)
             post = by_slug[result.slug]
             if result.error:
@@ -469,9 +472,12 @@ class _Build:
         if maker is not None:
             maker.join()
 
-    def results(self, tasks: list[PostTask] | list[PageTask]) -> Iterator[PostResult | bool]:
-        """Render tasks: in this process when few, else on two worker processes."""
-        if len(tasks) < POOL_THRESHOLD:
+    def results(
+        self, tasks: Sequence[PostTask | PageTask] | Iterable[PostTask | PageTask], count: int
+    ) -> Iterator[PostResult | bool]:
+        """Render `count` tasks: in this process when few, else on two worker processes. The
+        tasks may be a generator: the pool draws from it while the workers render."""
+        if count < POOL_THRESHOLD:
             init_worker(self.config)
             for task in tasks:
                 yield from render_chunk([task])
@@ -482,7 +488,8 @@ class _Build:
             ctx.set_forkserver_preload(["hkcms.export.render"])
             # forkserver: workers never inherit the threads of a caller such as the TUI.
             self.pool = ctx.Pool(WORKERS, initializer=init_worker, initargs=(self.config,))
-        chunks = [list(tasks[i : i + CHUNK]) for i in range(0, len(tasks), CHUNK)]
+        iterator = iter(tasks)
+        chunks = iter(lambda: list(itertools.islice(iterator, CHUNK)), [])
         for results in self.pool.imap_unordered(render_chunk, chunks):
             for result in results:
                 yield result
@@ -494,6 +501,11 @@ class _Build:
     # ---- listings -----------------------------------------------------------------------
 
     def entry(self, post: _Post) -> dict[str, Any]:
+        if post.entry is None:
+            post.entry = self._entry(post)
+        return post.entry
+
+    def _entry(self, post: _Post) -> dict[str, Any]:
         info = post.info
         date_iso, date_text = self.when(info.date, post.lang)
         label = labels_for(post.lang)[post.status_label] if post.status_label else ""

@@ -44,6 +44,11 @@ class Manifest:
         complete, version = bool(data.get("complete")), str(data.get("version", ""))
         return cls(pages, sources, complete, version, media)
 
+    def same_as(self, other: Manifest) -> bool:
+        return (self.pages, self.sources, self.media, self.complete, self.version) == (
+            other.pages, other.sources, other.media, other.complete, other.version
+        )  # fmt: skip
+
     def to_bytes(self) -> bytes:
         data = {
             "format": MANIFEST_VERSION,

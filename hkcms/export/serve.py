@@ -97,15 +97,18 @@ def serve(
             now = fingerprint(site)
             if now == seen:
                 continue
+            # Remember the state before exporting: a change made during the export is then
+            # seen at the next poll. (An export that records an outside edit in .hkcms/ causes
+            # one more, quiet, export.)
+            seen = now
             try:
                 report = export_site(site, target)
-                log(report.summary())
+                if report.written or report.removed:
+                    log(report.summary())
                 for warning in report.warnings:
                     log(f"warning: {warning}")
             except HkcmsError as exc:
                 log(f"hkcms: {exc}")
-            # Fingerprint after the export: the export itself may record history in .hkcms/.
-            seen = fingerprint(site)
     finally:
         server.shutdown()
         server.server_close()
