@@ -62,3 +62,27 @@ def test_sort_orders_cycle():
     while (key := next_sort(seen[-1])) != "updated":
         seen.append(key)
     assert seen == ["updated", "title", "views", "comments", "date", "status"]
+
+
+def test_a_rescan_reuses_unchanged_text_and_sees_changes():
+    old = make_index()
+    new = PostIndex()
+    new.set_posts(
+        [
+            info("a", "Spring rally", "2026-03-01", ["events"], "Ada"),
+            info("b", "Cantonese lessons", "2026-04-01", ["education"], "陳小玲"),
+            info("d", "New post", "2026-05-01"),
+        ],
+        old.bodies,
+        previous=old,
+    )
+    assert new._hay["a"] is old._hay["a"]  # nothing changed: the same string, not a copy
+    assert new.matches("updated", "lessons") == ["b"]
+    assert new.matches("updated", "class") == []
+    assert new.matches("updated", "rain") == ["a"]  # body text still found
+    assert new.matches("updated", "marmalade") == []  # c is gone
+    bodies = dict(old.bodies) | {"d": ((2, 2), "brand new words")}
+    meta, hay = new.prepare_bodies(bodies)
+    assert hay["a"] is new._hay["a"]
+    new.set_bodies(bodies, (meta, hay))
+    assert new.matches("updated", "brand") == ["d"]

@@ -136,8 +136,9 @@ class PostsScreen(Screen[None]):
         self.set_interval(self.app.poll_interval, self.poll_disk)
 
     def on_screen_resume(self) -> None:
+        # Back from another screen: re-read only if something changed (a stat per file).
         if self.loaded:
-            self.load_posts()
+            self.poll_disk()
 
     # ---- loading (workers) -------------------------------------------------------------
 
@@ -153,7 +154,7 @@ class PostsScreen(Screen[None]):
         signature = disk_signature(self.app.site)
         # The new index (10,000 haystacks) is built here, not on the UI thread.
         index = PostIndex()
-        index.set_posts(result.posts, self.index.bodies)
+        index.set_posts(result.posts, self.index.bodies, previous=self.index)
         self.app.call_from_thread(self._apply_scan, index, result.problems, leases)
         self._signature = signature
         self.index_bodies(result.posts)
