@@ -176,7 +176,8 @@ class _Build:
         self.planned: dict[str, str] = {}
         self.done = 0
         self.total = 1
-        self.config = WorkerConfig(str(out), self.templates, self.base)
+        self.jinja_cache = str(site.state_dir / "cache" / "jinja")
+        self.config = WorkerConfig(str(out), self.templates, self.base, self.jinja_cache)
         self.pool: Any = None
 
     # ---- reading ------------------------------------------------------------------------
@@ -359,14 +360,11 @@ class _Build:
             reuse = current
             source = str(self.site.post_path(post.slug))
             tasks.append(PostTask(post.slug, source, post.rel, context, reuse))
-        self.total = len(tasks) + 1
         lap = self.phase("plan", lap)
-        if tasks:
-            self.mark_unknown([t.rel for t in tasks])
-        self.render(tasks, posts)
-        lap = self.phase("posts", lap)
 
-        self.check_media(posts, self.copy_media(trust))
+        # Every other page's key is known before anything is written (lists of posts are keyed
+        # by the posts' hashes, not by their excerpts), so one journal covers the whole run.
+        media_found, media_pending = self.plan_media(trust)
         pages = [*self.static_pages(), *self.listing_pages(posts)]
         pages.append(self.feed_page(posts))
         pages.extend(self.sitemap_pages(posts))
@@ -378,10 +376,17 @@ class _Build:
                 self.report.skipped += 1
             else:
                 changed.append(page)
-        self.total += len(changed)
+        self.total = len(tasks) + len(changed) + 1
         lap = self.phase("plan_pages", lap)
-        if changed:
-            self.mark_unknown([p.rel for p in changed])
+        pending = [t.rel for t in tasks] + [p.rel for p in changed] + [m[0] for m in media_pending]
+        if pending:
+            self.mark_unknown(pending)
+
+        self.render(tasks, posts)
+        lap = self.phase("posts", lap)
+        for _, src, dest in media_pending:
+            self.count(write_if_changed(self.out, dest, src.read_bytes()))
+        self.check_media(posts, media_found)
         # Lists of posts go to the workers when there are many; the rest is written here.
         delegated = [p for p in changed if p.task is not None]
         if len(delegated) < POOL_THRESHOLD:
@@ -496,7 +501,7 @@ class _Build:
                 self.tick()
 
     def page(self, template: str, context: dict[str, Any]) -> bytes:
-        return render_page(template, self.base | context, self.templates)
+        return render_page(template, self.base | context, self.templates, self.jinja_cache)
 
     # ---- listings -----------------------------------------------------------------------
 
@@ -680,20 +685,26 @@ class _Build:
         return fragment_of_file(self.site.post_path(slug), slug)[1].html
 
     def sitemap_pages(self, posts: list[_Post]) -> Iterator[_Page]:
-        urls: list[dict[str, str]] = []
-        if self.base_url:
-            public = [p for p in posts if not p.status_label]
-            stamps = [str(self.summaries.get(p.slug, {}).get("updated", "")) for p in public]
-            urls.append({"loc": self.base_url, "lastmod": max(stamps, default="")})
-            for post, updated in zip(public, stamps, strict=True):
-                urls.append({"loc": self.canonical(f"posts/{post.slug}/"), "lastmod": updated})
-            urls.append({"loc": self.canonical("tags/"), "lastmod": ""})
-        else:
+        public = [p for p in posts if not p.status_label]
+        stamps = [str(self.summaries.get(p.slug, {}).get("updated", "")) for p in public]
+        if not self.base_url:
             self.report.warnings.append(
                 "no base_url in hkcms.toml: sitemap, canonical links and Open Graph tags left out"
             )
-        key = _digest([self.base_key, urls])
-        yield _Page("sitemap.xml", key, lambda: self.page("sitemap.xml", {"urls": urls}))
+
+        def urls() -> list[dict[str, str]]:
+            if not self.base_url:
+                return []
+            out = [{"loc": self.base_url, "lastmod": max(stamps, default="")}]
+            for post, updated in zip(public, stamps, strict=True):
+                out.append({"loc": self.canonical(f"posts/{post.slug}/"), "lastmod": updated})
+            out.append({"loc": self.canonical("tags/"), "lastmod": ""})
+            return out
+
+        # Keyed by what the URLs are made of: building 10,000 URLs only when one changed.
+        parts = (f"{p.slug}{SEP}{t}" for p, t in zip(public, stamps, strict=True))
+        key = _digest_text(self.base_key, "sitemap", *parts)
+        yield _Page("sitemap.xml", key, lambda: self.page("sitemap.xml", {"urls": urls()}))
         robots = {"sitemap": self.canonical("sitemap.xml")}
         key = _digest([self.base_key, robots])
         yield _Page("robots.txt", key, lambda: self.page("robots.txt", robots))
@@ -706,13 +717,14 @@ class _Build:
             data = files[name].read_bytes()
             yield _Page(rel, hashlib.sha256(data).hexdigest(), functools.partial(bytes, data))
 
-    def copy_media(self, trust: dict[str, str]) -> set[str]:
-        """Copy media/ into the export (regular files only; links out of media/ are refused)."""
+    def plan_media(self, trust: dict[str, str]) -> tuple[set[str], list[tuple[str, Path, Path]]]:
+        """Media files to copy into the export: (all found, those to copy now). Regular files
+        only: links leading out of media/ are refused."""
         found: set[str] = set()
+        pending: list[tuple[str, Path, Path]] = []
         media_dir = self.site.media_dir
         if not media_dir.is_dir():
-            return found
-        pending: list[tuple[str, Path, Path]] = []
+            return found, pending
         for folder, dirs, files in os.walk(media_dir):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(files):
@@ -737,11 +749,7 @@ class _Build:
                     self.report.skipped += 1
                 else:
                     pending.append((rel, src, dest))
-        if pending:
-            self.mark_unknown([rel for rel, _, _ in pending])
-        for _, src, dest in pending:
-            self.count(write_if_changed(self.out, dest, src.read_bytes()))
-        return found
+        return found, pending
 
     def check_media(self, posts: list[_Post], media: set[str]) -> None:
         for post in posts:

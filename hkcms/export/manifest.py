@@ -50,14 +50,16 @@ class Manifest:
         )  # fmt: skip
 
     def to_bytes(self) -> bytes:
+        # Sorted when complete (the same export gives the same bytes); a journal needs no order.
+        order = sorted if self.complete else list
         data = {
             "format": MANIFEST_VERSION,
             "generator": "hkcms",
             "version": self.version,
             "complete": self.complete,
-            "pages": dict(sorted(self.pages.items())),
-            "sources": dict(sorted(self.sources.items())),
-            "media": dict(sorted(self.media.items())),
+            "pages": dict(order(self.pages.items())),
+            "sources": dict(order(self.sources.items())),
+            "media": dict(order(self.media.items())),
         }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 

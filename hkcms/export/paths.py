@@ -67,8 +67,13 @@ def tag_slug(tag: str) -> str:
     return slugify(unicodedata.normalize("NFC", tag))
 
 
+_URL_SAFE = re.compile(r"[A-Za-z0-9/._~-]*")
+
+
 def url_path(rel: str) -> str:
     """Percent-encode a site-relative path for use in a URL (Chinese slugs included)."""
+    if _URL_SAFE.fullmatch(rel):
+        return rel  # the common case, and quote() is slow enough to matter 10,000 times
     return quote(rel, safe="/-._~")
 
 

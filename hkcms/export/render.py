@@ -77,6 +77,7 @@ class WorkerConfig:
     out: str
     templates: str | None
     base: dict[str, Any] = field(default_factory=dict)
+    cache: str | None = None  # compiled templates
 
 
 _config: WorkerConfig | None = None
@@ -199,8 +200,11 @@ def write_if_changed(out: Path, path: Path, data: bytes, old: bytes | None = Non
     return True
 
 
-def render_page(template: str, context: dict[str, Any], templates: str | None) -> bytes:
-    return environment(templates).get_template(template).render(context).encode("utf-8")
+def render_page(
+    template: str, context: dict[str, Any], templates: str | None, cache: str | None = None
+) -> bytes:
+    env = environment(templates, cache)
+    return env.get_template(template).render(context).encode("utf-8")
 
 
 def render_post(task: PostTask) -> PostResult:
@@ -224,7 +228,7 @@ def render_post(task: PostTask) -> PostResult:
     context = _config.base | task.context | {"body": body}
     if not context["description"]:
         context["description"] = fragment.excerpt
-    page = render_page("post.html", context, _config.templates)
+    page = render_page("post.html", context, _config.templates, _config.cache)
     written = write_if_changed(out, path, page, old)
     return PostResult(
         task.slug, digest, fragment.excerpt, fragment.media, written, reused=kept is not None
@@ -243,7 +247,7 @@ class PageTask:
 def render_other(task: PageTask) -> bool:
     assert _config is not None, "init_worker was not called"
     out = Path(_config.out)
-    page = render_page(task.template, _config.base | task.context, _config.templates)
+    page = render_page(task.template, _config.base | task.context, _config.templates, _config.cache)
     return write_if_changed(out, safe_join(out, task.rel), page)
 
 

@@ -9,7 +9,13 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+)
 
 from hkcms import __version__
 from hkcms.export.paths import url_path
@@ -172,13 +178,22 @@ def theme_key(site_templates: Path | None) -> str:
 
 
 @lru_cache(maxsize=4)
-def environment(site_templates: str | None) -> Environment:
-    """The Jinja2 environment: autoescaping for HTML and XML, no undefined variables."""
+def environment(site_templates: str | None, cache: str | None = None) -> Environment:
+    """The Jinja2 environment: autoescaping for HTML and XML, no undefined variables.
+    `cache`: a folder for compiled templates (compiling them costs each process ~0.1 s)."""
     loaders = [FileSystemLoader(str(TEMPLATES_DIR))]
     if site_templates:
         loaders.insert(0, FileSystemLoader(site_templates))
+    bytecode = None
+    if cache:
+        try:
+            Path(cache).mkdir(parents=True, exist_ok=True)
+            bytecode = FileSystemBytecodeCache(cache)
+        except OSError:
+            bytecode = None  # a read-only site still exports, a little slower
     env = Environment(
         loader=ChoiceLoader(loaders),
+        bytecode_cache=bytecode,
         autoescape=True,  # every template is HTML or XML: escape everything by default
         undefined=StrictUndefined,
         trim_blocks=True,
