@@ -135,7 +135,7 @@ def bench(n: int, keep: Path | None, skip_pelican: bool) -> dict[str, object]:
         )
         wall, inner, peak, summary = export(site, "--full")
         results |= {"full_warm_s": wall, "full_warm_inner_s": inner}
-        print(f"  --full, warm cache: {wall:6.2f} s wall ({inner:.2f} s in export)  [{summary}]")
+        print(f"  --full rebuild:     {wall:6.2f} s wall ({inner:.2f} s in export)  [{summary}]")
         if not skip_pelican:
             if not PELICAN.exists():
                 raise SystemExit("Pelican is missing: .venv/bin/pip install -e '.[bench]'")

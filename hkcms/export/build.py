@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+from xml.sax.saxutils import escape as xml_escape
 
 from hkcms.core.comments import CommentStore
 from hkcms.core.errors import HkcmsError
@@ -704,7 +705,7 @@ class _Build:
         # Keyed by what the URLs are made of: building 10,000 URLs only when one changed.
         parts = (f"{p.slug}{SEP}{t}" for p, t in zip(public, stamps, strict=True))
         key = _digest_text(self.base_key, "sitemap", *parts)
-        yield _Page("sitemap.xml", key, lambda: self.page("sitemap.xml", {"urls": urls()}))
+        yield _Page("sitemap.xml", key, lambda: sitemap_xml(urls()))
         robots = {"sitemap": self.canonical("sitemap.xml")}
         key = _digest([self.base_key, robots])
         yield _Page("robots.txt", key, lambda: self.page("robots.txt", robots))
@@ -786,6 +787,18 @@ class _Build:
             except OSError:
                 pass
         self.journal_dirty = True
+
+
+def sitemap_xml(urls: list[dict[str, str]]) -> bytes:
+    """The sitemap, written directly: a machine format, 10,000 lines, no theme to apply."""
+    lines = ['<?xml version="1.0" encoding="utf-8"?>']
+    lines.append('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
+    for url in urls:
+        loc = xml_escape(url["loc"], {'"': "&quot;"})
+        lastmod = f"<lastmod>{xml_escape(url['lastmod'])}</lastmod>" if url["lastmod"] else ""
+        lines.append(f"<url><loc>{loc}</loc>{lastmod}</url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
 
 
 def _make_folders(folders: list[str]) -> None:
