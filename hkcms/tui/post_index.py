@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -56,7 +57,9 @@ def read_bodies(
     Slow (reads every file): call it from a worker thread.
     """
     out: dict[str, tuple[tuple[int, int], str]] = {}
-    for post in posts:
+    for count, post in enumerate(posts):
+        if count % 50 == 49:
+            time.sleep(0.002)  # hand the GIL to the UI thread often: typing must not stutter
         try:
             st = os.stat(post.path)
         except OSError:

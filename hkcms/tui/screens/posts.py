@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from hkcms.tui.app import HkcmsApp
 
 
+BODY_INDEX_DELAY_S = 0.3
+
+
 class PostsScreen(Screen[None]):
     """The first screen: every post of the site, newest update first."""
 
@@ -157,7 +160,10 @@ class PostsScreen(Screen[None]):
         index.set_posts(result.posts, self.index.bodies, previous=self.index)
         self.app.call_from_thread(self._apply_scan, index, result.problems, leases)
         self._signature = signature
-        self.index_bodies(result.posts)
+        # Reading every post competes with the UI thread for the GIL: let the rows paint first.
+        self.app.call_from_thread(
+            self.set_timer, BODY_INDEX_DELAY_S, lambda: self.index_bodies(result.posts)
+        )
 
     @work(thread=True, exclusive=True, group="posts-bodies")
     def index_bodies(self, posts: list[PostInfo]) -> None:
