@@ -93,7 +93,7 @@ class CommentsScreen(Screen[None]):
                 Text(c.status, style=STATE_STYLE.get(c.status, "")),
                 Text(fit(clean(c.post), 24)),
                 Text(fit(clean(c.author), 16)),
-                c.created[:16].replace("T", " "),
+                Text(clean(c.created[:16].replace("T", " "))),
                 Text(fit(excerpt, 60), no_wrap=True),
                 key=c.id,
             )

@@ -158,7 +158,9 @@ class EditorScreen(Screen[None]):
             post = parse_post(text, self.post.slug, self.post.path)
         except HkcmsError as exc:
             self.text_area.load_text(text)  # keep every word, even with broken front matter
-            self.notify(f"{clean(exc.message)}: fix the front matter", severity="warning")
+            self.notify(
+                f"{clean(exc.message)}: fix the front matter", severity="warning", markup=False
+            )
             return
         self._load_form(fields_of(post))
         self.text_area.load_text(post.body)

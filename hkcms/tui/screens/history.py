@@ -79,7 +79,7 @@ class HistoryScreen(Screen[None]):
         for i, rev in enumerate(revisions):
             table.add_row(
                 str(rev.rev),
-                rev.time.replace("T", " ")[:16],
+                safe(rev.time.replace("T", " ")[:16]),
                 safe(rev.editor),
                 size_change(revisions, i),
                 safe(rev.note),

@@ -151,7 +151,9 @@ class PostsScreen(Screen[None]):
         try:
             result = self.app.store.scan()
         except HkcmsError as exc:
-            self.app.call_from_thread(self.notify, clean(exc), severity="error", timeout=10)
+            self.app.call_from_thread(
+                self.notify, clean(exc), severity="error", timeout=10, markup=False
+            )
             return
         leases = self.app.leases.others()
         signature = disk_signature(self.app.site)

@@ -64,7 +64,9 @@ class TrashScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.clear()
         for entry in entries:
-            table.add_row(safe(entry.title), safe(entry.slug), when(entry.trashed), key=entry.id)
+            table.add_row(
+                safe(entry.title), safe(entry.slug), safe(when(entry.trashed)), key=entry.id
+            )
         bar = Text("Trash", style="bold")
         bar.append(
             f"  {len(entries)} posts · u restores the highlighted post" if entries else "  empty"
