@@ -75,7 +75,13 @@ async def test_hostile_titles_render_as_harmless_text(make_app):
         assert "\x1b" not in str(app.screen.query_one("#editor-bar").render())
 
 
-async def test_hostile_comments_render_as_harmless_text(make_app):
+async def test_hostile_comments_render_as_harmless_text(make_app, tui_site):
+    from hkcms.core.comments import CommentStore
+    from hkcms.core.meta import MetaStore
+
+    CommentStore(MetaStore(tui_site)).add(
+        "draft-agm", "x", "imported", created="[@click=app.quit]\x1b[2J[b]when"
+    )
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_loaded(pilot)
@@ -89,6 +95,10 @@ async def test_hostile_comments_render_as_harmless_text(make_app):
         shown = str(screen.query_one("#comments-body").render())
         assert "[@click=app.quit]" in shown and "[b]spam[/b]" in shown
         assert not CONTROL.search(shown.replace("\n", ""))
+        table = screen.query_one("#comments-table")
+        cells = [str(c) for row in range(table.row_count) for c in table.get_row_at(row)]
+        assert any("[@click=app.quit]" in c for c in cells)
+        assert not any("\x1b" in c for c in cells)
         assert app.is_running
 
 
