@@ -27,9 +27,21 @@ class Lease:
     host: str
     pid: int
     time: str
+    started: str = ""  # the process's start time, so that a reused pid is not taken for it
 
     def label(self) -> str:
         return f"{self.user}@{self.host}"
+
+
+def process_started(pid: int) -> str:
+    """When a process started (clock ticks since boot, from /proc); "" where unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    # The command name (field 2) may contain spaces and parentheses: split after its end.
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return fields[19] if len(fields) > 19 else ""
 
 
 def pid_alive(pid: int) -> bool:
@@ -70,7 +82,7 @@ class LeaseStore:
     def acquire(self, slug: str) -> Lease:
         """Say that this process has `slug` open (also refreshes an existing lease)."""
         now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-        lease = Lease(slug, self.user, self.host, self.pid, now)
+        lease = Lease(slug, self.user, self.host, self.pid, now, process_started(self.pid))
         data = json.dumps(asdict(lease), ensure_ascii=False).encode("utf-8")
         try:
             write_atomic(self._path(slug, self.host, self.pid), data)
@@ -98,7 +110,8 @@ class LeaseStore:
             if lease.host == self.host:
                 if lease.pid == self.pid:
                     continue
-                if not pid_alive(lease.pid):
+                reused = lease.started and process_started(lease.pid) not in ("", lease.started)
+                if not pid_alive(lease.pid) or reused:
                     path.unlink(missing_ok=True)  # its editor is gone: the lease has expired
                     continue
             elif _age_s(lease.time, now) > STALE_AFTER_S:
@@ -121,6 +134,7 @@ class LeaseStore:
                     str(raw["host"]),
                     int(raw["pid"]),
                     str(raw["time"]),
+                    str(raw.get("started", "")),
                 )
             except (OSError, ValueError, KeyError, TypeError):
                 continue  # a half-written or foreign file is not a lease

@@ -129,3 +129,21 @@ def test_a_broken_lease_file_is_ignored(tmp_path):
     folder.mkdir(parents=True)
     (folder / "junk.json").write_text("{not json")
     assert LeaseStore(site).others() == {}
+
+
+def test_a_lease_whose_pid_was_reused_has_expired(tmp_path):
+    import json
+
+    from hkcms.core.site import Site
+
+    site = Site.init(tmp_path / "s")
+    # A lease written by an earlier process that had our parent's pid (it started at another time).
+    old = LeaseStore(site, user="gone", host="h1", pid=os.getppid())
+    old.acquire("post-a")
+    path = next((site.state_dir / "leases").glob("*.json"))
+    data = json.loads(path.read_text())
+    assert data["started"]
+    data["started"] = "1"
+    path.write_text(json.dumps(data))
+    assert LeaseStore(site, host="h1").others() == {}
+    assert not path.exists()
