@@ -29,6 +29,10 @@ async def _editor(pilot) -> None:
 
 
 async def _history(pilot) -> None:
+    store = pilot.app.store
+    post = store.load("spring-rally")
+    post.body = post.body.replace("Three of them.", "Three of them: Ada, Brian and 陳小玲.")
+    store.save(post, editor="ada", note="named the speakers")
     await _posts(pilot)
     await pilot.press("h")
     await settle(pilot)

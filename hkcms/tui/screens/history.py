@@ -92,7 +92,8 @@ class HistoryScreen(Screen[None]):
 
     def _update_bar(self) -> None:
         bar = Text(f"History of {clean(self.slug)}", style="bold", no_wrap=True)
-        bar.append(f"  {len(self.revisions)} revisions", style="dim")
+        count = len(self.revisions)
+        bar.append(f"  {count} revision{'' if count == 1 else 's'}", style="dim")
         self.query_one("#history-bar", Static).update(bar)
 
     def selected(self) -> Revision | None:
@@ -111,8 +112,10 @@ class HistoryScreen(Screen[None]):
         older = self.revisions[index + 1] if index + 1 < len(self.revisions) else None
         if self.against_current:
             title = f"Revision {rev.rev} (-) against the current text (+)"
+        elif older is None:
+            title = f"Revision {rev.rev} is the first: all of it was added (+)"
         else:
-            title = f"Revision {older.rev if older else 0} (-) against revision {rev.rev} (+)"
+            title = f"What revision {rev.rev} changed: revision {older.rev} (-) to {rev.rev} (+)"
         self.query_one("#history-diff-title", Static).update(Text(title + "  · m switches"))
         self.compute_diff(rev, older, self.against_current)
 

@@ -53,7 +53,7 @@ class FieldsForm(Grid):
 
     def __init__(self, values: dict[str, str], *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._initial = values
+        self._values = {name: values.get(name, "") for name in FIELDS}
 
     def compose(self) -> ComposeResult:
         for name in FIELDS:
@@ -61,14 +61,14 @@ class FieldsForm(Grid):
             if name == "status":
                 yield Select(
                     [(s, s) for s in STATUSES],
-                    value=self._initial.get("status") or "published",
+                    value=self._values["status"] or "published",
                     allow_blank=False,
                     compact=True,
                     id="field-status",
                 )
             else:
                 yield Input(
-                    self._initial.get(name, ""),
+                    self._values[name],
                     placeholder=HINTS[name],
                     compact=True,
                     select_on_focus=False,  # typing must add to the title, never replace it
@@ -76,23 +76,25 @@ class FieldsForm(Grid):
                 )
 
     def values(self) -> dict[str, str]:
-        out = {}
-        for name in FIELDS:
-            widget = self.query_one(f"#field-{name}")
-            value = widget.value if isinstance(widget, Input | Select) else ""
-            out[name] = str(value)
-        return out
+        # Kept in a dict, not read from the inputs: they may not be composed yet.
+        return dict(self._values)
 
     def load(self, values: dict[str, str]) -> None:
+        self._values = {name: values.get(name, "") for name in FIELDS}
+        if not self.query(f"#field-{FIELDS[-1]}"):
+            return  # compose() will show these values
         with self.prevent(Input.Changed, Select.Changed):
             for name in FIELDS:
                 widget = self.query_one(f"#field-{name}")
                 if isinstance(widget, Input | Select):
-                    widget.value = values.get(name, "")
+                    widget.value = self._values[name]
 
     @on(Input.Changed)
     @on(Select.Changed)
     def _changed(self, event: Input.Changed | Select.Changed) -> None:
         event.stop()
         name = (event.control.id or "").removeprefix("field-")
+        if name not in self._values:
+            return
+        self._values[name] = str(event.value)
         self.post_message(FieldsChanged(name, str(event.value)))
