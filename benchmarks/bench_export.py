@@ -47,6 +47,8 @@ def tree_rss_kb(pid: int) -> int:
 
 def run_measured(cmd: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
     """(wall seconds, peak kB of the whole process tree, stdout) of a command."""
+    # Flush what the previous step wrote, so its write-back does not slow this one down.
+    os.sync()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
     peak = 0

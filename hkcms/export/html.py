@@ -9,7 +9,7 @@ from urllib.parse import unquote
 import nh3
 
 # Bump when sanitising or rewriting changes, so cached fragments are rendered again.
-SANITIZE_VERSION = "3"
+SANITIZE_VERSION = "5"
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
@@ -49,6 +49,10 @@ _CLEANER = nh3.Cleaner(
 )
 
 _IMG_NO_SRC = re.compile(r"<img\b(?![^>]*\ssrc=)[^>]*>")
+# A task-list check box with the text after it, which becomes its label (screen readers).
+_CHECKBOX = re.compile(r"(<input\b[^>]*>)([^<\n]+)")
+# An empty header cell (a table's corner) is no header: screen readers would announce nothing.
+_EMPTY_TH = re.compile(r"<th((?: [^>]*)?)>\s*</th>")
 _ROOT_URL = re.compile(r'(\s(?:href|src)=")/(?!/)')
 _IMG_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"')
 _MEDIA_HREF = re.compile(r'<a\b[^>]*?\shref="(/?media/[^"#?]*)"')
@@ -62,7 +66,12 @@ EXCERPT_CHARS = 200
 def sanitize(fragment: str) -> str:
     """Keep an allowlist of tags and attributes; only http(s), mailto and relative URLs."""
     # An image whose only URL was unsafe (data:, javascript:) loses it: drop the empty <img>.
-    return _IMG_NO_SRC.sub("", _CLEANER.clean(fragment))
+    cleaned = _IMG_NO_SRC.sub("", _CLEANER.clean(fragment))
+    if "<th" in cleaned:
+        cleaned = _EMPTY_TH.sub(r"<td\1></td>", cleaned)
+    if "<input" in cleaned:
+        cleaned = _CHECKBOX.sub(r"<label>\1\2</label>", cleaned)
+    return cleaned
 
 
 def rebase_root_urls(fragment: str, root: str) -> str:
