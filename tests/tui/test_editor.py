@@ -295,3 +295,14 @@ async def test_a_draft_can_be_thrown_away(make_app, tui_site, monkeypatch):
         assert "Old words" not in editor.query_one(TextArea).text
         assert not editor.dirty
         assert app.drafts.load("spring-rally") is None
+
+
+async def test_tall_terminals_open_with_the_fields_shown(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor = await open_editor(pilot)
+        await settle(pilot)
+        assert editor.show_fields and editor.has_class("-fields")
+        assert editor.query_one("#field-author").value == "Ada Wong"
+        assert editor.form_values()["tags"] == "events, advocacy"
+        assert not editor.dirty
