@@ -20,6 +20,8 @@ from typing import Any
 from urllib.parse import urlparse
 from xml.sax.saxutils import escape as xml_escape
 
+from filelock import FileLock, Timeout
+
 from hkcms.core.comments import CommentStore
 from hkcms.core.errors import HkcmsError
 from hkcms.core.posts import PostInfo, PostStore
@@ -68,6 +70,7 @@ WORKERS = 2
 POOL_THRESHOLD = 48  # below this many post pages, starting worker processes costs more
 CHUNK = 32
 FEED_ENTRIES = 20
+LOCK_TIMEOUT_S = 300.0
 STATE_VERSION = 1
 SEP = "\x1f"
 
@@ -855,8 +858,24 @@ def export_site(
     target = Path(os.path.abspath(target))
     check_output_folder(target, site)
     url = normalise_base_url(site.settings.base_url if base_url is None else base_url)
+    # One export at a time per site (the terminal app, `hkcms serve` and a cron job may meet).
+    lock_path = site.state_dir / "locks" / "export.lock"
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(lock_path), timeout=LOCK_TIMEOUT_S)
+        lock.acquire()
+    except Timeout as exc:
+        raise ExportError(
+            f"another export of this site has been running for {LOCK_TIMEOUT_S:.0f} s; "
+            "try again when it has finished",
+            lock_path,
+        ) from exc
+    except OSError as exc:
+        raise ExportError(f"cannot take the export lock: {exc.strerror}", lock_path) from exc
     try:
         return _Build(site, target, full=full, drafts=drafts, base_url=url, progress=progress).run()
     except OSError as exc:
         where = exc.filename or target
         raise ExportError(f"cannot write the export: {exc.strerror or exc}", where) from exc
+    finally:
+        lock.release()
