@@ -27,10 +27,3 @@ class FieldsChanged(Message):
 
     name: str
     value: str
-
-
-@dataclass
-class PostsChangedOnDisk(Message):
-    """The poller saw files under posts/ (or leases, or metadata) change."""
-
-    signature: int
