@@ -39,6 +39,10 @@ class _Handler(SimpleHTTPRequestHandler):
             return
         super().send_error(code, message, explain)
 
+    def list_directory(self, path):  # type: ignore[no-untyped-def]
+        self.send_error(404)  # a folder without index.html is "not found", as on a web host
+        return None
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
         pass  # the terminal shows export summaries, not every request
 

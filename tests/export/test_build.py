@@ -322,3 +322,24 @@ def test_worker_processes_give_the_same_bytes(
     monkeypatch.setattr(build, "POOL_THRESHOLD", 2)  # lists of posts rendered by workers too
     export_site(site, tmp_path / "all-pooled")
     assert tree(tmp_path / "all-pooled") == tree(tmp_path / "serial")
+
+
+def test_comment_moderation_and_views_reach_the_page(fixture_site: Site, tmp_path: Path) -> None:
+    from hkcms.core.comments import CommentStore
+
+    out = tmp_path / "out"
+    export_site(fixture_site, out)
+    store = PostStore(fixture_site)
+    comments = CommentStore(store.meta)
+    waiting = comments.list(post="first-post", status="pending")[0]
+    comments.set_status([waiting.id], "approved")
+    before = stamps(out)
+    export_site(fixture_site, out)
+    page = (out / "posts/first-post/index.html").read_text()
+    assert "Not approved yet" in page and "12 views · 2 comments" in page
+    assert rewritten(before, stamps(out)) == {"posts/first-post/index.html"}
+    with store.meta.transaction() as txn:
+        txn.update_summary("first-post", views=13)
+    export_site(fixture_site, out)
+    assert "13 views · 2 comments" in (out / "posts/first-post/index.html").read_text()
+    assert tree(out) == fresh(fixture_site, tmp_path)

@@ -96,6 +96,7 @@ def test_serve_previews_and_reexports_on_change(fixture_site: Site) -> None:
         assert status == 404 and "Page not found" in page
         assert fetch(base + ".hkcms-export.json")[0] == 404
         assert fetch(base + "assets/style.css")[0] == 200
+        assert fetch(base + "media/")[0] == 404  # no folder listings
 
         store = PostStore(fixture_site)
         post = store.load("first-post")
