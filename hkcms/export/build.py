@@ -7,7 +7,6 @@ import functools
 import hashlib
 import itertools
 import json
-import multiprocessing
 import os
 import shutil
 import stat
@@ -493,6 +492,8 @@ class _Build:
                 self.tick()
             return
         if self.pool is None:
+            import multiprocessing  # only a large export needs the worker processes
+
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(["hkcms.export.render"])
             # forkserver: workers never inherit the threads of a caller such as the TUI.

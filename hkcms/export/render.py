@@ -13,7 +13,6 @@ import mdit_py_plugins
 
 from hkcms.core.atomic import decode_utf8, read_regular_file
 from hkcms.core.errors import HkcmsError, PostError
-from hkcms.core.markdown import render_html
 from hkcms.core.post import content_hash
 from hkcms.export.html import (
     SANITIZE_VERSION,
@@ -107,6 +106,9 @@ def body_of(text: str, path: Path) -> str:
 
 def render_fragment(body: str) -> Fragment:
     """Markdown through the one parser, then nh3; javascript:/data: URLs never survive."""
+    # Imported here: an export with nothing to render should not pay for loading the parser.
+    from hkcms.core.markdown import render_html
+
     safe = sanitize(render_html(body))
     return Fragment(rebase_root_urls(safe, POST_ROOT), excerpt(safe), media_references(safe))
 

@@ -7,17 +7,13 @@ import hashlib
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from jinja2 import (
-    ChoiceLoader,
-    Environment,
-    FileSystemBytecodeCache,
-    FileSystemLoader,
-    StrictUndefined,
-)
-
 from hkcms import __version__
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 from hkcms.export.paths import url_path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -181,6 +177,15 @@ def theme_key(site_templates: Path | None) -> str:
 def environment(site_templates: str | None, cache: str | None = None) -> Environment:
     """The Jinja2 environment: autoescaping for HTML and XML, no undefined variables.
     `cache`: a folder for compiled templates (compiling them costs each process ~0.1 s)."""
+    # Imported here: an export with nothing to write never loads Jinja2.
+    from jinja2 import (
+        ChoiceLoader,
+        Environment,
+        FileSystemBytecodeCache,
+        FileSystemLoader,
+        StrictUndefined,
+    )
+
     loaders = [FileSystemLoader(str(TEMPLATES_DIR))]
     if site_templates:
         loaders.insert(0, FileSystemLoader(site_templates))
