@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.widgets import Input, TextArea
 
 from hkcms.core.comments import CommentStore
 from hkcms.core.errors import HkcmsError
@@ -128,6 +130,20 @@ class HkcmsApp(App[None]):
         """Back to the posts list, closing screens that have nothing unsaved."""
         while len(self.screen_stack) > 2 and getattr(self.screen, "can_leave", True):
             self.pop_screen()
+
+    def on_key(self, event: events.Key) -> None:
+        """A typed character that reached the app while a text box has the focus was queued
+        for another widget just before the focus moved (fast typing over SSH after "/", "n"
+        or Enter): it belongs in the text box, never dropped or run as a command."""
+        focused = self.focused
+        if not (event.is_printable and event.character):
+            return
+        if isinstance(focused, Input):
+            focused.insert_text_at_cursor(event.character)
+            event.stop()
+        elif isinstance(focused, TextArea) and not focused.read_only:
+            focused.insert(event.character)
+            event.stop()
 
     # ---- global actions ----------------------------------------------------------------
 

@@ -136,3 +136,19 @@ async def test_shows_who_else_has_a_post_open(make_app, tui_site):
         assert "open by ada@laptop" in details
         row = table.render_line(1 + table.cursor).text
         assert row.startswith("@")
+
+
+async def test_keys_typed_fast_after_slash_go_to_the_filter(make_app):
+    """Over SSH keys arrive together: those queued before the focus moved are not lost
+    and never run list commands ("e" would open the editor)."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot)
+        for key, char in [("slash", "/"), ("e", "e"), ("v", "v"), ("e", "e")]:
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        assert isinstance(app.screen, PostsScreen)
+        assert app.screen.query_one("#posts-filter").value == "eve"
+        assert rows(app) == ["spring-rally"]  # "events" tag

@@ -337,7 +337,9 @@ class PostsScreen(Screen[None]):
         self.refresh_rows()
 
     def action_filter(self) -> None:
-        self.query_one("#posts-filter", Input).focus()
+        # Focus now, not after a refresh (Widget.focus): keys typed right after "/" are
+        # already queued and must reach the filter box, not run list commands.
+        self.set_focus(self.query_one("#posts-filter", Input))
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#posts-filter", Input)
