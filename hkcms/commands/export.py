@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -37,6 +38,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     for warning in report.warnings:
         print(f"warning: {safe_text(warning)}", file=sys.stderr)
     print(safe_text(report.summary()))
+    if os.environ.get("HKCMS_EXPORT_PHASES"):  # for benchmarks: where the time went
+        phases = ", ".join(f"{k} {v:.3f} s" for k, v in report.phases.items())
+        print(f"phases: {phases}", file=sys.stderr)
     return 0
 
 
