@@ -75,9 +75,3 @@ def url_path(rel: str) -> str:
     if _URL_SAFE.fullmatch(rel):
         return rel  # the common case, and quote() is slow enough to matter 10,000 times
     return quote(rel, safe="/-._~")
-
-
-def relative_prefix(rel_file: str) -> str:
-    """The '../' prefix that leads from an output file back to the site root."""
-    depth = rel_file.count("/")
-    return "../" * depth if depth else "./"
