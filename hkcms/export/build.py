@@ -383,6 +383,10 @@ class _Build:
         lap = self.phase("plan_pages", lap)
         pending = [t.rel for t in tasks] + [p.rel for p in changed] + [m[0] for m in media_pending]
         if pending:
+            # A page about to be rewritten no longer vouches for its source either: were this
+            # run killed, its body must not be reused for a post whose text went back.
+            for task in tasks:
+                self.journal.sources.pop(task.slug, None)
             self.mark_unknown(pending)
 
         self.render(tasks, posts)

@@ -343,3 +343,22 @@ def test_comment_moderation_and_views_reach_the_page(fixture_site: Site, tmp_pat
     export_site(fixture_site, out)
     assert "13 views · 2 comments" in (out / "posts/first-post/index.html").read_text()
     assert tree(out) == fresh(fixture_site, tmp_path)
+
+
+def test_interrupted_export_then_edit_reverted(
+    fixture_site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page written by a killed run from a text that was then undone is not trusted."""
+    out = tmp_path / "out"
+    export_site(fixture_site, out)
+    path = fixture_site.post_path("first-post")
+    original = path.read_bytes()
+    path.write_bytes(original.replace(b"Hello **world**", b"Hello **edited world**"))
+    with monkeypatch.context() as patch:
+        crash_after(patch, 1)
+        with pytest.raises(Crash):
+            export_site(fixture_site, out)
+    assert b"edited world" in (out / "posts/first-post/index.html").read_bytes()
+    path.write_bytes(original)
+    export_site(fixture_site, out)
+    assert tree(out) == fresh(fixture_site, tmp_path)
