@@ -50,16 +50,21 @@ def meta_text(post: PostInfo) -> str:
 
 
 def read_bodies(
-    posts: Iterable[PostInfo], known: dict[str, tuple[tuple[int, int], str]]
+    posts: Iterable[PostInfo],
+    known: dict[str, tuple[tuple[int, int], str]],
+    paused: Callable[[], bool] = lambda: False,
 ) -> dict[str, tuple[tuple[int, int], str]]:
     """Lowercase file text of every post, re-reading only files whose (mtime, size) changed.
 
-    Slow (reads every file): call it from a worker thread.
+    Slow (reads every file): call it from a worker thread. While `paused()` is true (the
+    person is in another screen) it waits, so that it never slows the editor down.
     """
     out: dict[str, tuple[tuple[int, int], str]] = {}
     for count, post in enumerate(posts):
         if count % 50 == 49:
             time.sleep(0.002)  # hand the GIL to the UI thread often: typing must not stutter
+            while paused():
+                time.sleep(0.1)
         try:
             st = os.stat(post.path)
         except OSError:

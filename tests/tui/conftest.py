@@ -101,7 +101,7 @@ async def wait_loaded(pilot: Pilot) -> None:
     """Wait until the posts list has been filled by its worker (and the body index built)."""
     from hkcms.tui.screens.posts import PostsScreen
 
-    for _ in range(200):
+    for _ in range(1000):  # up to 20 s: CI machines can be slow and busy
         await pilot.pause(0.02)
         screen = pilot.app.screen_stack[1] if len(pilot.app.screen_stack) > 1 else None
         if isinstance(screen, PostsScreen) and screen.loaded and screen.index.has_bodies:

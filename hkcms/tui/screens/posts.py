@@ -170,15 +170,15 @@ class PostsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="posts-bodies")
     def index_bodies(self, posts: list[PostInfo]) -> None:
         """Read every post's text into the lowercase search index (for body search)."""
-        bodies = read_bodies(posts, self.index.bodies)
+        bodies = read_bodies(posts, self.index.bodies, paused=lambda: not self.is_current)
         prepared = self.index.prepare_bodies(bodies)
         self.app.call_from_thread(self._apply_bodies, bodies, prepared)
 
     @work(thread=True, exclusive=True, group="posts-poll")
     def poll_disk(self) -> None:
         """Notice edits by other people or programs: a stat of each file, no reading."""
-        if not self.loaded:
-            return
+        if not self.loaded or not self.is_current:
+            return  # another screen is in front; returning here polls again
         signature = disk_signature(self.app.site)
         if self._signature is not None and signature != self._signature:
             self._signature = signature
