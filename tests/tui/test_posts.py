@@ -115,7 +115,7 @@ async def test_list_refreshes_when_files_change_on_disk(make_app, tui_site):
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_loaded(pilot)
         PostStore(tui_site).create("Written in another terminal")
-        for _ in range(100):
+        for _ in range(300):
             await pilot.pause(0.05)
             if "written-in-another-terminal" in rows(app):
                 break
