@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hkcms.core.posts import PostInfo
-from hkcms.tui.post_index import PostIndex, next_sort
+from hkcms.tui.post_index import PostIndex, char_mask, next_sort
 
 
 def info(slug: str, title: str, updated: str, tags=(), author="") -> PostInfo:
@@ -82,7 +82,16 @@ def test_a_rescan_reuses_unchanged_text_and_sees_changes():
     assert new.matches("updated", "rain") == ["a"]  # body text still found
     assert new.matches("updated", "marmalade") == []  # c is gone
     bodies = dict(old.bodies) | {"d": ((2, 2), "brand new words")}
-    meta, hay = new.prepare_bodies(bodies)
+    meta, (hay, masks) = new.prepare_bodies(bodies)
     assert hay["a"] is new._hay["a"]
-    new.set_bodies(bodies, (meta, hay))
+    new.set_bodies(bodies, (meta, (hay, masks)))
     assert new.matches("updated", "brand") == ["d"]
+
+
+def test_letter_masks_skip_posts_without_the_letters():
+    index = make_index()
+    assert index._masks["c"] & char_mask("q") == 0
+    assert index.matches("updated", "zq") == []
+    assert index.matches("updated", "qu") == []
+    assert index.matches("updated", "陳小") == ["b"]  # no Latin letters: no mask to check
+    assert index.matches("updated", "x9") == []

@@ -209,7 +209,7 @@ class PostsScreen(Screen[None]):
     def _apply_bodies(
         self,
         bodies: dict[str, tuple[tuple[int, int], str]],
-        prepared: tuple[dict[str, str], dict[str, str]],
+        prepared: tuple[dict[str, str], tuple[dict[str, str], dict[str, int]]],
     ) -> None:
         self.index.set_bodies(bodies, prepared)
         if self.query_text.strip():
