@@ -81,6 +81,8 @@ def stop() -> None:
         text=True,
     ).stdout.split()
     subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
+    socket_dir = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
+    (socket_dir / SOCKET).unlink(missing_ok=True)  # tmux leaves the socket file behind
     deadline = time.monotonic() + 10
     while any(Path(f"/proc/{pid}").exists() for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -55,6 +55,8 @@ class Tmux:
 
     def kill(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+        socket_dir = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
+        (socket_dir / self.socket).unlink(missing_ok=True)  # tmux leaves the socket file
 
 
 def hkcms(site: Path, *args: str) -> str:
