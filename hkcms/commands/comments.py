@@ -113,7 +113,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
     for problem in report.problems:
         print(
-            safe_text(f"hkcms: {report.path}: row {problem.row}: {problem.message}"),
+            # "data row": numbered from the first row after a CSV header / in the JSON list
+            safe_text(f"hkcms: {report.path}: data row {problem.row}: {problem.message}"),
             file=sys.stderr,
         )
     return 1 if report.problems else 0

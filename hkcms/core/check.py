@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from hkcms.core.atomic import decode_utf8
 from hkcms.core.errors import HkcmsError
 from hkcms.core.meta import MetaStore, read_json
+from hkcms.core.post import parse_post
 from hkcms.core.posts import PostStore
 from hkcms.core.site import Site
 
@@ -21,7 +23,8 @@ def check_site(site: Site) -> tuple[list[HkcmsError], int]:
         except HkcmsError as exc:
             problems.append(exc)
     if problems:
-        return problems, checked  # a scan would try to write to broken metadata
+        # A scan would try to record outside edits into the broken metadata; parse posts only.
+        return problems + _post_problems(site), checked + len(list(site.posts_dir.glob("*.md")))
     store = PostStore(site, meta)
     scan = store.scan()
     checked += len(scan.posts) + len(scan.problems)
@@ -33,3 +36,16 @@ def check_site(site: Site) -> tuple[list[HkcmsError], int]:
             except HkcmsError as exc:
                 problems.append(exc)
     return problems, checked
+
+
+def _post_problems(site: Site) -> list[HkcmsError]:
+    """Problems of the post files alone, without touching metadata."""
+    store = PostStore(site)
+    problems: list[HkcmsError] = []
+    for path in sorted(site.posts_dir.glob("*.md")):
+        try:
+            data = store.read_bytes(path.stem)
+            parse_post(decode_utf8(data, path), path.stem, path)
+        except HkcmsError as exc:
+            problems.append(exc)
+    return problems

@@ -105,3 +105,12 @@ def test_hostile_slug_and_missing_things_exit_1(site: Site) -> None:
         assert result.returncode == 1, (args, result.stderr)
         assert result.stderr.startswith("hkcms: ") and "Traceback" not in result.stderr
     assert hkcms("list", site=site.root / "nowhere").returncode == 1
+
+
+def test_check_reports_post_problems_even_with_broken_metadata(site: Site) -> None:
+    assert hkcms("new", "Good post", site=site.root).returncode == 0
+    (site.posts_dir / "badfm.md").write_text("---\ntitle: [unclosed\n---\nb\n")
+    (site.state_dir / "meta" / "posts" / "good-post.json").write_text('{"broken')
+    result = hkcms("check", site=site.root)
+    assert result.returncode == 1
+    assert "good-post.json" in result.stderr and "badfm.md:" in result.stderr
