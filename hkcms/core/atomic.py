@@ -21,10 +21,13 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes, *, keep_backup: bool = False) -> None:
+def write_atomic(
+    path: Path, data: bytes, *, keep_backup: bool = False, sync_dir: bool = True
+) -> None:
     """Write `data` to `path` so that readers see the old or the new file, never a mix.
 
     With keep_backup, the previous version is kept as `<name>.bak` (hard link, no copy).
+    Without sync_dir the caller must fsync the folder (one sync for a batch of files).
     """
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -51,7 +54,8 @@ def write_atomic(path: Path, data: bytes, *, keep_backup: bool = False) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    fsync_dir(folder)
+    if sync_dir:
+        fsync_dir(folder)
 
 
 def clean_temp_files(folder: Path) -> int:

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from tinydb import Query
 
 from hkcms.core.access_log import REPEAT_WINDOW_S, FileTally, ViewCounter, patterns_for
-from hkcms.core.atomic import TMP_PREFIX, fsync_dir
+from hkcms.core.atomic import fsync_dir, write_atomic
 from hkcms.core.errors import HkcmsError, NotFoundError, SiteError
 from hkcms.core.history import now_iso
 from hkcms.core.meta import MetaStore, MetaTxn, read_json, summary_shard
@@ -345,24 +345,8 @@ def _write_files(files: list[tuple[Path, bytes]]) -> None:
     AtomicJSONStorage); the folder is synced once at the end instead of once per file."""
     folders: set[Path] = set()
     for path, payload in files:
-        folder = path.parent
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f"{TMP_PREFIX}{path.name}.{os.getpid()}.{os.urandom(4).hex()}"
-        try:
-            with open(tmp, "xb") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if path.exists():
-                bak_tmp = folder / f"{TMP_PREFIX}{path.name}.bak.{os.getpid()}"
-                bak_tmp.unlink(missing_ok=True)
-                os.link(path, bak_tmp)
-                os.replace(bak_tmp, folder / f"{path.name}.bak")
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        folders.add(folder)
+        write_atomic(path, payload, keep_backup=True, sync_dir=False)
+        folders.add(path.parent)
     for folder in folders:
         fsync_dir(folder)
 
