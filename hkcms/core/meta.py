@@ -35,11 +35,15 @@ class AtomicJSONStorage(Storage):
         return read_json(self.path)
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        write_atomic(self.path, payload.encode("utf-8"), keep_backup=True)
+        write_atomic(self.path, json_bytes(data), keep_backup=True)
 
     def close(self) -> None:
         pass
+
+
+def json_bytes(data: Any) -> bytes:
+    """Compact, sorted UTF-8 JSON: the bytes every metadata file is written as."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
 def read_json(path: Path) -> dict[str, Any] | None:
@@ -220,8 +224,7 @@ class MetaStore:
             data = read_json(old_file) or {}
             for comment in data.get("comments", {}).values():
                 comment["post"] = new
-            payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-            write_atomic(new_file, payload.encode("utf-8"))
+            write_atomic(new_file, json_bytes(data))
             old_file.unlink()
         txn._open.pop(old_file, None)
         summary = txn.delete_summary(old)

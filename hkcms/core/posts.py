@@ -21,7 +21,7 @@ from hkcms.core.atomic import (
 )
 from hkcms.core.errors import ConflictError, HkcmsError, NotFoundError, PostError, SlugError
 from hkcms.core.history import EXTERNAL_EDITOR, History, Revision, current_editor
-from hkcms.core.meta import MetaStore, MetaTxn, read_json
+from hkcms.core.meta import MetaStore, MetaTxn, json_bytes, read_json
 from hkcms.core.post import Post, content_hash, dump_front, iso_date, parse_post
 from hkcms.core.site import Site
 from hkcms.core.slugs import slugify, unique_slug, validate_slug
@@ -306,7 +306,7 @@ class PostStore:
             self.trash_dir.mkdir(parents=True, exist_ok=True)
             summary = txn.get_summary(slug)
             record = {"slug": slug, "title": title, "trashed": stamp, "summary": summary}
-            write_atomic(self.trash_dir / f"{entry_id}.trash.json", _json_bytes(record))
+            write_atomic(self.trash_dir / f"{entry_id}.trash.json", json_bytes(record))
             meta_file = self.meta.post_file(slug)
             if meta_file.exists():
                 os.replace(meta_file, self.trash_dir / f"{entry_id}.meta.json")
@@ -403,7 +403,7 @@ class PostStore:
 
     def _write_cache(self, posts: dict[str, Any]) -> None:
         try:
-            write_atomic(self.cache_path, _json_bytes({"version": CACHE_VERSION, "posts": posts}))
+            write_atomic(self.cache_path, json_bytes({"version": CACHE_VERSION, "posts": posts}))
         except OSError:
             pass  # the cache only saves time; a read-only site still lists
 
@@ -445,10 +445,6 @@ def _title_or_slug(path: Path, slug: str) -> str:
         return parse_post(decode_utf8(read_regular_file(path), path), slug, path).title
     except HkcmsError:
         return slug
-
-
-def _json_bytes(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
 __all__ = ["PostInfo", "PostStore", "ScanResult", "TrashEntry", "iso_date"]

@@ -6,7 +6,6 @@ import bz2
 import datetime as dt
 import gzip
 import hashlib
-import json
 import lzma
 import os
 import stat
@@ -24,7 +23,7 @@ from hkcms.core.access_log import REPEAT_WINDOW_S, FileTally, ViewCounter, patte
 from hkcms.core.atomic import fsync_dir, write_atomic
 from hkcms.core.errors import HkcmsError, NotFoundError, SiteError
 from hkcms.core.history import now_iso
-from hkcms.core.meta import MetaStore, MetaTxn, read_json, summary_shard
+from hkcms.core.meta import MetaStore, MetaTxn, json_bytes, read_json, summary_shard
 from hkcms.core.slugs import validate_slug
 
 IMPORTS_TABLE = "log_imports"  # in the site db: one document per log stream already read
@@ -321,7 +320,7 @@ class ViewStore:
                     next_id += 1
                 else:
                     table[key]["views"] = int(table[key]["views"]) + n
-            files.append((path, _json_bytes(data)))
+            files.append((path, json_bytes(data)))
             counted = sum(int(d["views"]) for d in table.values())
             last_day = max(d["date"] for d in table.values())
             totals[slug] = {"views": _baseline(data) + counted, "views_last_day": last_day}
@@ -332,12 +331,6 @@ class ViewStore:
         for fp, doc in computed.streams.items():
             imports.upsert(doc, _FP.fp == fp)
         computed.report.posts = len(totals)
-
-
-def _json_bytes(data: dict[str, Any]) -> bytes:
-    """The same bytes AtomicJSONStorage writes."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return text.encode("utf-8")
 
 
 def _write_files(files: list[tuple[Path, bytes]]) -> None:
