@@ -177,8 +177,7 @@ def compile_format(fmt: str) -> re.Pattern[bytes]:
         else:
             out.append(f"(?:{body})")
     out.append(re.escape(fmt[pos:]) + r"\s*$")
-    has = seen
-    if not ({"time", "iso"} & has) or not ({"request", "uri"} & has) or "status" not in has:
+    if not ({"time", "iso"} & seen) or not ({"request", "uri"} & seen) or "status" not in seen:
         raise SiteError(
             "[views] log_format must contain the time, the request (or URI) and the status, "
             "e.g. '$remote_addr - $remote_user [$time_local] \"$request\" $status ...'"

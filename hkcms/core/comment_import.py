@@ -224,8 +224,7 @@ def _comment_of(
     if not store.meta.site.post_path(slug).exists():
         raise HkcmsError(f"unknown post {slug!r}")
     created = parse_date(row.get("date", ""), zone)
-    fields = [raw_post, row.get("author", ""), row.get("body", ""), row.get("date", "")]
-    fields.append(row.get("email", ""))
+    fields = [raw_post, *(row.get(k, "") for k in ("author", "body", "date", "email"))]
     digest = hashlib.sha256(json.dumps([f.strip() for f in fields]).encode()).hexdigest()
     return store.build(
         slug,

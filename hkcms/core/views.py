@@ -34,6 +34,8 @@ HEAD_BYTES = 64 * 1024
 MAX_COPIES = 8  # compressed copies of one log remembered as fully read
 TAIL_BYTES = 256  # bytes before the read offset that must match for a file to be continued
 _FP = Query()
+# What reading a plain or compressed log can raise (a truncated or corrupt archive included).
+_READ_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
 
 
 @dataclass(frozen=True)
@@ -236,8 +238,7 @@ class ViewStore:
             data = storage.read() or {}
             data[BASELINE_TABLE] = {"1": {"views": views, "set": now_iso()}}
             storage.write(data)
-            counted = sum(int(d["views"]) for d in data.get(VIEWS_TABLE, {}).values())
-            txn.update_summary(slug, views=views + counted)
+            txn.update_summary(slug, views=views + _counted(data))
         return self.show(slug)
 
     # ---- import --------------------------------------------------------------------------
@@ -321,9 +322,8 @@ class ViewStore:
                 else:
                     table[key]["views"] = int(table[key]["views"]) + n
             files.append((path, json_bytes(data)))
-            counted = sum(int(d["views"]) for d in table.values())
             last_day = max(d["date"] for d in table.values())
-            totals[slug] = {"views": _baseline(data) + counted, "views_last_day": last_day}
+            totals[slug] = {"views": _baseline(data) + _counted(data), "views_last_day": last_day}
             txn._open.pop(path, None)  # a TinyDB opened on it earlier would hold stale ids
         _write_files(files)
         _update_summaries(txn, totals)
@@ -347,6 +347,11 @@ def _write_files(files: list[tuple[Path, bytes]]) -> None:
 def _baseline(data: dict[str, Any]) -> int:
     doc = data.get(BASELINE_TABLE, {}).get("1", {})
     return int(doc.get("views", 0))
+
+
+def _counted(data: dict[str, Any]) -> int:
+    """Views counted from logs, all days: the total is this plus the baseline."""
+    return sum(int(d["views"]) for d in data.get(VIEWS_TABLE, {}).values())
 
 
 def _streams(docs: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -400,7 +405,7 @@ def _first_time(path: Path, counter: ViewCounter) -> int | None:
         handle, _ = _open_log(path)
         with handle:
             head = handle.read(HEAD_BYTES)
-    except (HkcmsError, OSError, EOFError, zlib.error, lzma.LZMAError):
+    except (HkcmsError, *_READ_ERRORS):
         return None
     return counter.line_time(head.split(b"\n", 1)[0])
 
@@ -416,7 +421,7 @@ def _replay_pending(pending: list[tuple[Path, int, int]], counter: ViewCounter) 
         with handle:
             handle.seek(start)
             data = handle.read(end - start)
-    except (HkcmsError, OSError, EOFError, zlib.error, lzma.LZMAError):
+    except (HkcmsError, *_READ_ERRORS):
         return  # only a little less exact; the import itself goes on
     counter.replay(data.split(b"\n")[:-1])
 
@@ -495,7 +500,7 @@ def _read_log(
                 handle.seek(0)
                 _replay_pending(pending, counter)
             end, tail = _feed(handle, counter, tally, start, line_no, tail, marks, compressed)
-    except (OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
+    except _READ_ERRORS as exc:
         report.status = "error"
         report.message = f"cannot read: {exc}"
         return report
