@@ -246,12 +246,16 @@ class _Build:
         its body), else rendered from the source."""
         if post.excerpt or post.info.summary:
             return post.info.summary or post.excerpt
-        page = read_existing(self.out / "posts" / post.slug / "index.html")
-        kept = body_from_page(page) if page is not None else None
-        if kept is None:
-            kept = fragment_of_file(self.site.post_path(post.slug), post.slug)[1].html
-        post.excerpt = excerpt(kept)
+        post.excerpt = excerpt(self.fragment(post.slug))
         return post.excerpt
+
+    def fragment(self, slug: str) -> str:
+        """A post's rendered body: from its page when that is current, else rendered."""
+        page = read_existing(self.out / "posts" / slug / "index.html")
+        kept = body_from_page(page) if page is not None else None
+        if kept is not None:
+            return kept
+        return fragment_of_file(self.site.post_path(slug), slug)[1].html
 
     # ---- contexts -----------------------------------------------------------------------
 
@@ -684,14 +688,6 @@ class _Build:
             return self.page("feed.xml", {"feed": feed, "entries": entries})
 
         return _Page("feed.xml", key, make)
-
-    def fragment(self, slug: str) -> str:
-        """A post's rendered body: from its page when that is current, else rendered."""
-        page = read_existing(self.out / "posts" / slug / "index.html")
-        kept = body_from_page(page) if page is not None else None
-        if kept is not None:
-            return kept
-        return fragment_of_file(self.site.post_path(slug), slug)[1].html
 
     def sitemap_pages(self, posts: list[_Post]) -> Iterator[_Page]:
         public = [p for p in posts if not p.status_label]
