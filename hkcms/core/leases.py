@@ -10,8 +10,9 @@ import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from hkcms.core.atomic import write_atomic
-from hkcms.core.history import current_editor
+from hkcms.core.atomic import read_regular_file, write_atomic
+from hkcms.core.errors import HkcmsError
+from hkcms.core.history import current_editor, now_iso
 from hkcms.core.site import Site
 
 # A lease from another machine cannot be checked by pid; it expires unless refreshed this often.
@@ -81,8 +82,7 @@ class LeaseStore:
 
     def acquire(self, slug: str) -> Lease:
         """Say that this process has `slug` open (also refreshes an existing lease)."""
-        now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-        lease = Lease(slug, self.user, self.host, self.pid, now, process_started(self.pid))
+        lease = Lease(slug, self.user, self.host, self.pid, now_iso(), process_started(self.pid))
         data = json.dumps(asdict(lease), ensure_ascii=False).encode("utf-8")
         try:
             write_atomic(self._path(slug, self.host, self.pid), data)
@@ -127,7 +127,8 @@ class LeaseStore:
             return found
         for path in paths:
             try:
-                raw = json.loads(path.read_bytes())
+                # Not read_bytes(): a FIFO named *.json would block the caller for good.
+                raw = json.loads(read_regular_file(path))
                 lease = Lease(
                     str(raw["slug"]),
                     str(raw["user"]),
@@ -136,7 +137,7 @@ class LeaseStore:
                     str(raw["time"]),
                     str(raw.get("started", "")),
                 )
-            except (OSError, ValueError, KeyError, TypeError):
+            except (OSError, HkcmsError, ValueError, KeyError, TypeError):
                 continue  # a half-written or foreign file is not a lease
             found.append((lease, path))
         return found

@@ -5,13 +5,13 @@ same person opens the post, hkcms offers the text back. (No Textual import: plai
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from hkcms.core.atomic import write_atomic
+from hkcms.core.history import now_iso
 from hkcms.core.site import Site
 
 
@@ -37,8 +37,7 @@ class DraftStore:
         return self.dir / f"{key:08x}.json"
 
     def save(self, slug: str, text: str) -> None:
-        now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-        draft = Draft(slug, self.user, now, text)
+        draft = Draft(slug, self.user, now_iso(), text)
         data = json.dumps(asdict(draft), ensure_ascii=False).encode("utf-8")
         write_atomic(self._path(slug), data)
 
