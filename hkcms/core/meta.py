@@ -92,6 +92,10 @@ class MetaTxn:
             self._open[path] = TinyDB(path, storage=AtomicJSONStorage)
         return self._open[path]
 
+    def forget(self, path: Path) -> None:
+        """Drop a TinyDB opened on `path`: the file was rewritten or moved behind its back."""
+        self._open.pop(path, None)
+
     def post_db(self, slug: str) -> TinyDB:
         """The per-post file: tables revisions, comments, views."""
         return self.db(self.store.post_file(slug))
@@ -226,7 +230,7 @@ class MetaStore:
                 comment["post"] = new
             write_atomic(new_file, json_bytes(data))
             old_file.unlink()
-        txn._open.pop(old_file, None)
+        txn.forget(old_file)
         summary = txn.delete_summary(old)
         if summary:
             summary["slug"] = new

@@ -324,7 +324,7 @@ class ViewStore:
             files.append((path, json_bytes(data)))
             last_day = max(d["date"] for d in table.values())
             totals[slug] = {"views": _baseline(data) + _counted(data), "views_last_day": last_day}
-            txn._open.pop(path, None)  # a TinyDB opened on it earlier would hold stale ids
+            txn.forget(path)  # a TinyDB opened on it earlier would hold stale ids
         _write_files(files)
         _update_summaries(txn, totals)
         imports = txn.site_db().table(IMPORTS_TABLE)
