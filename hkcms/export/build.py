@@ -6,7 +6,6 @@ import datetime as dt
 import functools
 import hashlib
 import itertools
-import json
 import os
 import shutil
 import stat
@@ -17,14 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
-from xml.sax.saxutils import escape as xml_escape
 
 from filelock import FileLock, Timeout
 
 from hkcms.core.comments import CommentStore
 from hkcms.core.errors import HkcmsError
-from hkcms.core.posts import PostInfo, PostStore
+from hkcms.core.posts import PostStore
 from hkcms.core.site import Site
+from hkcms.export.feeds import FEED_ENTRIES, feed_page, sitemap_pages
 from hkcms.export.html import comment_html, excerpt
 from hkcms.export.manifest import Manifest, check_output_folder
 from hkcms.export.paths import (
@@ -35,6 +34,7 @@ from hkcms.export.paths import (
     tag_slug,
     url_path,
 )
+from hkcms.export.plan import SEP, Page, PlannedPost, digest, digest_text
 from hkcms.export.render import (
     FRAGMENT_VERSION,
     POST_ROOT,
@@ -68,10 +68,8 @@ Progress = Callable[[int, int], None]
 WORKERS = 2
 POOL_THRESHOLD = 48  # below this many post pages, starting worker processes costs more
 CHUNK = 32
-FEED_ENTRIES = 20
 LOCK_TIMEOUT_S = 300.0
 STATE_VERSION = 1
-SEP = "\x1f"
 
 
 @dataclass
@@ -94,40 +92,6 @@ class ExportReport:
             f"Exported {self.posts} posts to {self.out}: {self.written} files written, "
             f"{self.skipped} unchanged, {self.removed} removed in {self.seconds:.2f} s{warn}"
         )
-
-
-@dataclass
-class _Post:
-    """A visible post with what every page showing it needs, and a signature of its inputs."""
-
-    info: PostInfo
-    hash: str
-    day: dt.date | None
-    status_label: str
-    lang: str
-    tags: list[tuple[str, str]]  # (slug, name)
-    sig: str = ""
-    excerpt: str = ""
-    media: list[str] = field(default_factory=list)
-    entry: dict[str, Any] | None = None  # its item in lists, built once
-
-    @property
-    def slug(self) -> str:
-        return self.info.slug
-
-    @property
-    def rel(self) -> str:
-        return f"posts/{self.info.slug}/index.html"
-
-
-@dataclass
-class _Page:
-    """A non-post output file: its key and how to make its bytes."""
-
-    rel: str
-    key: str
-    make: Callable[[], bytes]
-    task: Callable[[], PageTask] | None = None  # when set, a worker may render it instead
 
 
 class _Build:
@@ -165,7 +129,7 @@ class _Build:
             "chrome_lang": self.chrome_lang,
             "st": labels_for(self.chrome_lang),
         }
-        self.base_key = _digest(
+        self.base_key = digest(
             [
                 theme_key(site.templates_dir),
                 FRAGMENT_VERSION,
@@ -185,14 +149,14 @@ class _Build:
 
     # ---- reading ------------------------------------------------------------------------
 
-    def read_posts(self) -> list[_Post]:
+    def read_posts(self) -> list[PlannedPost]:
         self.store = PostStore(self.site)
         scan = self.store.scan()
         for problem in scan.problems:
             self.report.warnings.append(f"left out: {problem}")
         self.summaries = self.store.meta.summaries()
         today = dt.datetime.now(self.zone).date()
-        posts: list[_Post] = []
+        posts: list[PlannedPost] = []
         for info in scan.posts:
             day = local_date(info.date, self.zone)
             label = ""
@@ -206,7 +170,7 @@ class _Build:
             for name in info.tags:
                 tags.setdefault(tag_slug(name), name)
             summary = self.summaries.get(info.slug, {})
-            post = _Post(
+            post = PlannedPost(
                 info,
                 str(summary.get("hash", "")),
                 day,
@@ -241,7 +205,7 @@ class _Build:
             return "missing"
         return f"{info.st_size}:{info.st_mtime_ns}"
 
-    def excerpt_of(self, post: _Post) -> str:
+    def excerpt_of(self, post: PlannedPost) -> str:
         """A post's excerpt: from this run's render, else from its page on disk (the page keeps
         its body), else rendered from the source."""
         if post.excerpt or post.info.summary:
@@ -286,7 +250,9 @@ class _Build:
             )
         return out
 
-    def post_context(self, post: _Post, prev: _Post | None, nxt: _Post | None) -> dict[str, Any]:
+    def post_context(
+        self, post: PlannedPost, prev: PlannedPost | None, nxt: PlannedPost | None
+    ) -> dict[str, Any]:
         info, lang = post.info, post.lang
         t = labels_for(lang)
         summary = self.summaries.get(info.slug, {})
@@ -357,7 +323,7 @@ class _Build:
             current = sources.get(post.slug) == post.hash
             if current:
                 post.media = list(media.get(post.slug, []))
-            key = _digest_text(self.base_key, post.sig, _nav_sig(prev), _nav_sig(nxt))
+            key = digest_text(self.base_key, post.sig, _nav_sig(prev), _nav_sig(nxt))
             self.planned[post.rel] = key
             if current and trust.get(post.rel) == key:
                 if os.path.isfile(os.path.join(self.out, post.rel)):
@@ -373,8 +339,8 @@ class _Build:
         # by the posts' hashes, not by their excerpts), so one journal covers the whole run.
         media_found, media_pending = self.plan_media(trust)
         pages = [*self.static_pages(), *self.listing_pages(posts)]
-        pages.append(self.feed_page(posts))
-        pages.extend(self.sitemap_pages(posts))
+        pages.append(feed_page(self, posts))
+        pages.extend(sitemap_pages(self, posts))
         changed = []
         for page in pages:
             check_relpath(page.rel)
@@ -460,7 +426,7 @@ class _Build:
         else:
             self.report.skipped += 1
 
-    def render(self, tasks: list[PostTask], posts: list[_Post]) -> None:
+    def render(self, tasks: list[PostTask], posts: list[PlannedPost]) -> None:
         by_slug = {p.slug: p for p in posts}
         maker = None
         if len(tasks) >= POOL_THRESHOLD:
@@ -518,12 +484,12 @@ class _Build:
 
     # ---- listings -----------------------------------------------------------------------
 
-    def entry(self, post: _Post) -> dict[str, Any]:
+    def entry(self, post: PlannedPost) -> dict[str, Any]:
         if post.entry is None:
             post.entry = self._entry(post)
         return post.entry
 
-    def _entry(self, post: _Post) -> dict[str, Any]:
+    def _entry(self, post: PlannedPost) -> dict[str, Any]:
         info = post.info
         date_iso, date_text = self.when(info.date, post.lang)
         label = labels_for(post.lang)[post.status_label] if post.status_label else ""
@@ -538,7 +504,7 @@ class _Build:
             "status_label": label,
         }
 
-    def listing(self, folder: str, heading: str, posts: list[_Post]) -> Iterator[_Page]:
+    def listing(self, folder: str, heading: str, posts: list[PlannedPost]) -> Iterator[Page]:
         """The pages of one list of posts (front page or a tag), with their keys."""
         per = self.site.settings.posts_per_page
         chunks = [posts[i : i + per] for i in range(0, len(posts), per)] or [[]]
@@ -550,18 +516,18 @@ class _Build:
                           p.hash, p.lang, p.status_label])
                 for p in chunk
             ]  # fmt: skip
-            key = _digest_text(self.base_key, rel, heading, str(total), *sigs)
+            key = digest_text(self.base_key, rel, heading, str(total), *sigs)
             yield self._listing_page(rel, key, heading, chunk, n, total)
 
     def _listing_page(
-        self, rel: str, key: str, heading: str, chunk: list[_Post], n: int, total: int
-    ) -> _Page:
+        self, rel: str, key: str, heading: str, chunk: list[PlannedPost], n: int, total: int
+    ) -> Page:
         """Its context is built only if the page has to be written."""
 
         def context() -> dict[str, Any]:
             return self.listing_context(rel, heading, chunk, n, total)
 
-        return _Page(
+        return Page(
             rel,
             key,
             lambda: self.page("listing.html", context()),
@@ -569,7 +535,7 @@ class _Build:
         )
 
     def listing_context(
-        self, rel: str, heading: str, chunk: list[_Post], n: int, total: int
+        self, rel: str, heading: str, chunk: list[PlannedPost], n: int, total: int
     ) -> dict[str, Any]:
         here = "../../" if n > 1 else ""
 
@@ -595,10 +561,10 @@ class _Build:
         }
         return context
 
-    def listing_pages(self, posts: list[_Post]) -> Iterator[_Page]:
+    def listing_pages(self, posts: list[PlannedPost]) -> Iterator[Page]:
         st = self.base["st"]
         yield from self.listing("", self.site.settings.title, posts)
-        by_tag: dict[str, list[_Post]] = {}
+        by_tag: dict[str, list[PlannedPost]] = {}
         names: dict[str, set[str]] = {}
         for post in posts:
             for slug, name in post.tags:
@@ -620,8 +586,8 @@ class _Build:
             "description": "",
             "tags": tags,
         }
-        key = _digest([self.base_key, tags])
-        yield _Page("tags/index.html", key, lambda: self.page("tags.html", context))
+        key = digest([self.base_key, tags])
+        yield Page("tags/index.html", key, lambda: self.page("tags.html", context))
         # A 404 page is shown at any address, so its links start from the site's root path.
         root404 = (urlparse(self.base_url).path or "/") if self.base_url else "/"
         context404 = {
@@ -633,94 +599,15 @@ class _Build:
             "og_type": "website",
             "description": "",
         }
-        yield _Page("404.html", self.base_key, lambda: self.page("404.html", context404))
-
-    # ---- feed, sitemap, robots ----------------------------------------------------------
-
-    def stamp(self, value: str, fallback: dt.date | None) -> str:
-        """An RFC 3339 date-time for Atom (dates become local midnight)."""
-        parsed = parse_when(value, self.zone)
-        if isinstance(parsed, dt.datetime):
-            if parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=self.zone)
-            return parsed.isoformat()
-        day = parsed or fallback
-        if day is None:
-            return ""
-        return dt.datetime(day.year, day.month, day.day, tzinfo=self.zone).isoformat()
-
-    def feed_page(self, posts: list[_Post]) -> _Page:
-        chosen = [p for p in posts if not p.status_label][: self.feed_entries]
-        entries: list[dict[str, Any]] = []
-        for post in chosen:
-            info = post.info
-            summary = self.summaries.get(info.slug, {})
-            published = self.stamp(info.date, None)
-            updated = self.stamp(str(summary.get("updated", "")), post.day) or published
-            url = self.canonical(f"posts/{info.slug}/")
-            entries.append(
-                {
-                    "slug": info.slug,
-                    "hash": post.hash,
-                    "title": info.title,
-                    "id": url or f"urn:hkcms:post:{url_path(info.slug)}",
-                    "url": url,
-                    "base": url,
-                    "lang": post.lang,
-                    "published": published,
-                    "updated": updated or "1970-01-01T00:00:00+00:00",
-                    "author": info.author,
-                    "tags": [name for _, name in post.tags],
-                    "summary": info.summary,
-                }
-            )
-        feed = {
-            "id": self.base_url or "urn:hkcms:feed",
-            "self": self.canonical("feed.xml"),
-            "home": self.base_url,
-            "updated": max((e["updated"] for e in entries), default="1970-01-01T00:00:00+00:00"),
-        }
-        key = _digest([self.base_key, feed, entries])
-
-        def make() -> bytes:
-            for entry in entries:
-                entry["content"] = self.fragment(entry["slug"])
-            return self.page("feed.xml", {"feed": feed, "entries": entries})
-
-        return _Page("feed.xml", key, make)
-
-    def sitemap_pages(self, posts: list[_Post]) -> Iterator[_Page]:
-        public = [p for p in posts if not p.status_label]
-        stamps = [str(self.summaries.get(p.slug, {}).get("updated", "")) for p in public]
-        if not self.base_url:
-            self.report.warnings.append(
-                "no base_url in hkcms.toml: sitemap, canonical links and Open Graph tags left out"
-            )
-
-        def urls() -> list[dict[str, str]]:
-            if not self.base_url:
-                return []
-            out = [{"loc": self.base_url, "lastmod": max(stamps, default="")}]
-            for post, updated in zip(public, stamps, strict=True):
-                out.append({"loc": self.canonical(f"posts/{post.slug}/"), "lastmod": updated})
-            out.append({"loc": self.canonical("tags/"), "lastmod": ""})
-            return out
-
-        # Keyed by what the URLs are made of: building 10,000 URLs only when one changed.
-        parts = (f"{p.slug}{SEP}{t}" for p, t in zip(public, stamps, strict=True))
-        key = _digest_text(self.base_key, "sitemap", *parts)
-        yield _Page("sitemap.xml", key, lambda: sitemap_xml(urls()))
-        robots = {"sitemap": self.canonical("sitemap.xml")}
-        key = _digest([self.base_key, robots])
-        yield _Page("robots.txt", key, lambda: self.page("robots.txt", robots))
+        yield Page("404.html", self.base_key, lambda: self.page("404.html", context404))
 
     # ---- static files and media ---------------------------------------------------------
 
-    def static_pages(self) -> Iterator[_Page]:
+    def static_pages(self) -> Iterator[Page]:
         files = theme_files(self.site.templates_dir)
         for name, rel in STATIC_FILES.items():
             data = files[name].read_bytes()
-            yield _Page(rel, hashlib.sha256(data).hexdigest(), functools.partial(bytes, data))
+            yield Page(rel, hashlib.sha256(data).hexdigest(), functools.partial(bytes, data))
 
     def plan_media(self, trust: dict[str, str]) -> tuple[set[str], list[tuple[str, Path, Path]]]:
         """Media files to copy into the export: (all found, those to copy now). Regular files
@@ -756,7 +643,7 @@ class _Build:
                     pending.append((rel, src, dest))
         return found, pending
 
-    def check_media(self, posts: list[_Post], media: set[str]) -> None:
+    def check_media(self, posts: list[PlannedPost], media: set[str]) -> None:
         for post in posts:
             for ref in post.media:
                 if ref not in media:
@@ -793,18 +680,6 @@ class _Build:
         self.journal_dirty = True
 
 
-def sitemap_xml(urls: list[dict[str, str]]) -> bytes:
-    """The sitemap, written directly: a machine format, 10,000 lines, no theme to apply."""
-    lines = ['<?xml version="1.0" encoding="utf-8"?>']
-    lines.append('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
-    for url in urls:
-        loc = xml_escape(url["loc"], {'"': "&quot;"})
-        lastmod = f"<lastmod>{xml_escape(url['lastmod'])}</lastmod>" if url["lastmod"] else ""
-        lines.append(f"<url><loc>{loc}</loc>{lastmod}</url>")
-    lines.append("</urlset>\n")
-    return "\n".join(lines).encode("utf-8")
-
-
 def _make_folders(folders: list[str]) -> None:
     for folder in folders:
         try:
@@ -813,23 +688,14 @@ def _make_folders(folders: list[str]) -> None:
             return  # the workers create what is missing and report real errors
 
 
-def _neighbour(post: _Post | None) -> dict[str, str] | None:
+def _neighbour(post: PlannedPost | None) -> dict[str, str] | None:
     if post is None:
         return None
     return {"slug": post.slug, "title": post.info.title, "lang": post.lang}
 
 
-def _nav_sig(post: _Post | None) -> str:
+def _nav_sig(post: PlannedPost | None) -> str:
     return "" if post is None else f"{post.slug}{SEP}{post.info.title}{SEP}{post.lang}"
-
-
-def _digest(value: Any) -> str:
-    payload = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
-
-
-def _digest_text(*parts: str) -> str:
-    return hashlib.sha256("\x1e".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
 def normalise_base_url(url: str) -> str:
