@@ -24,8 +24,7 @@ def clean(text: object) -> str:
 
 def clean_block(text: object) -> str:
     """Several lines of display text (comment bodies): line breaks kept, the rest cleaned."""
-    lines = _UNSAFE_MULTILINE.sub("", str(text).replace("\r\n", "\n").replace("\t", " "))
-    return lines
+    return _UNSAFE_MULTILINE.sub("", str(text).replace("\r\n", "\n").replace("\t", " "))
 
 
 def safe(text: object, style: str = "") -> Text:

@@ -167,10 +167,13 @@ class EditorScreen(Screen[None]):
         self._recompute_dirty()
         self.notify(said)
 
-    def _schedule_draft(self) -> None:
+    def _cancel_draft_timer(self) -> None:
         if self._draft_timer is not None:
             self._draft_timer.stop()
             self._draft_timer = None
+
+    def _schedule_draft(self) -> None:
+        self._cancel_draft_timer()
         if self.dirty:
             self._draft_timer = self.set_timer(DRAFT_DELAY_S, self._write_draft)
 
@@ -186,9 +189,7 @@ class EditorScreen(Screen[None]):
             pass  # a read-only state folder: no crash copy, but editing goes on
 
     def discard_draft(self) -> None:
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-            self._draft_timer = None
+        self._cancel_draft_timer()
         self.app.drafts.discard(self.post.slug)
         if self.show_preview:
             self._preview().show(self.post.body, now=True)
@@ -280,10 +281,11 @@ class EditorScreen(Screen[None]):
     # ---- saving ------------------------------------------------------------------------
 
     def action_save(self) -> None:
-        if not self.current_post().title.strip() or not self.form_values()["title"].strip():
+        post = self.current_post()
+        if not post.title.strip() or not self.form_values()["title"].strip():
             self.notify("A post needs a title (ctrl+t shows the fields).", severity="error")
             return
-        self.save(self.current_post())
+        self.save(post)
 
     @work(thread=True, exclusive=True, group="editor-save")
     def save(self, post: Post, force: bool = False, note: str = "") -> None:
