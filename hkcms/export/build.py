@@ -69,7 +69,6 @@ WORKERS = 2
 POOL_THRESHOLD = 48  # below this many post pages, starting worker processes costs more
 CHUNK = 32
 LOCK_TIMEOUT_S = 300.0
-STATE_VERSION = 1
 
 
 @dataclass
@@ -542,7 +541,7 @@ class _Build:
         def href(k: int) -> str:
             return (here + ("" if k == 1 else f"page/{k}/")) or "./"
 
-        context = {
+        return {
             "root": "../" * rel.count("/") or "./",
             "page_lang": self.chrome_lang,
             "t": self.base["st"],
@@ -559,7 +558,6 @@ class _Build:
                 "older": href(n + 1) if n < total else "",
             },
         }
-        return context
 
     def listing_pages(self, posts: list[PlannedPost]) -> Iterator[Page]:
         st = self.base["st"]
