@@ -14,6 +14,7 @@ from hkcms.core.errors import HkcmsError
 from hkcms.core.leases import LeaseStore
 from hkcms.core.posts import PostStore
 from hkcms.core.site import Site
+from hkcms.tui import features
 from hkcms.tui.commands import HkcmsCommands
 from hkcms.tui.drafts import DraftStore
 from hkcms.tui.launcher import EditorLauncher, run_external_editor
@@ -107,8 +108,6 @@ class HkcmsApp(App[None]):
         self.push_screen(TrashScreen())
 
     def open_export(self) -> None:
-        from hkcms.tui import features
-
         if not features.has_export():
             self.notify("Export is not available in this version of hkcms.", severity="warning")
             return
@@ -117,8 +116,6 @@ class HkcmsApp(App[None]):
         self.push_screen(ExportScreen())
 
     def open_stats(self) -> None:
-        from hkcms.tui import features
-
         if not features.has_views():
             self.notify("View statistics are not available in this version.", severity="warning")
             return

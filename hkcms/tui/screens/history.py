@@ -105,10 +105,10 @@ class HistoryScreen(Screen[None]):
         self.show_diff()
 
     def show_diff(self) -> None:
-        rev = self.selected()
-        if rev is None:
+        index = self.query_one(DataTable).cursor_row
+        if not 0 <= index < len(self.revisions):
             return
-        index = self.revisions.index(rev)
+        rev = self.revisions[index]
         older = self.revisions[index + 1] if index + 1 < len(self.revisions) else None
         if self.against_current:
             title = f"Revision {rev.rev} (-) against the current text (+)"
