@@ -185,20 +185,23 @@ def write_if_changed(out: Path, path: Path, data: bytes, old: bytes | None = Non
         # A new file: nothing can be half-replaced, so skip the temp file and rename (the
         # journal already marks it unknown should this run be killed while writing it).
         try:
-            with open(path, "xb") as handle:
-                handle.write(data)
-            return True
+            created = _create(path, data)
         except FileNotFoundError:
             _mkdir(path.parent)
-            try:
-                with open(path, "xb") as handle:
-                    handle.write(data)
-                return True
-            except FileExistsError:
-                pass
-        except FileExistsError:
-            pass
+            created = _create(path, data)
+        if created:
+            return True
     write_bytes(path, data, out / STAGING)
+    return True
+
+
+def _create(path: Path, data: bytes) -> bool:
+    """Write a file that must not exist yet; False if one appeared meanwhile."""
+    try:
+        with open(path, "xb") as handle:
+            handle.write(data)
+    except FileExistsError:
+        return False
     return True
 
 
