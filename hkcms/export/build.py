@@ -368,9 +368,9 @@ class _Build:
         if len(delegated) < POOL_THRESHOLD:
             delegated = []
         else:
-            folders = sorted({os.path.join(self.out, os.path.dirname(p.rel)) for p in delegated})
-            maker = threading.Thread(target=_make_folders, args=(folders,), daemon=True)
-            maker.start()
+            maker = _start_making_folders(
+                sorted({os.path.join(self.out, os.path.dirname(p.rel)) for p in delegated})
+            )
         for page in changed:
             if page.task is None or not delegated:
                 self.count(write_if_changed(self.out, safe_join(self.out, page.rel), page.make()))
@@ -431,9 +431,9 @@ class _Build:
         if len(tasks) >= POOL_THRESHOLD:
             # Creating folders is slow on some file systems and needs no CPU: this process
             # waits for the workers anyway, so it makes the posts' folders meanwhile.
-            folders = [os.path.join(self.out, os.path.dirname(t.rel)) for t in tasks]
-            maker = threading.Thread(target=_make_folders, args=(folders,), daemon=True)
-            maker.start()
+            maker = _start_making_folders(
+                [os.path.join(self.out, os.path.dirname(t.rel)) for t in tasks]
+            )
         for result in self.results(tasks, len(tasks)):
             assert isinstance(result, PostResult)
             post = by_slug[result.slug]
@@ -676,6 +676,13 @@ class _Build:
             except OSError:
                 pass
         self.journal_dirty = True
+
+
+def _start_making_folders(folders: list[str]) -> threading.Thread:
+    """Create folders on a background thread; the caller joins it when done."""
+    maker = threading.Thread(target=_make_folders, args=(folders,), daemon=True)
+    maker.start()
+    return maker
 
 
 def _make_folders(folders: list[str]) -> None:
