@@ -234,8 +234,6 @@ class _Build:
         return parsed.isoformat(), human_date(day, lang)
 
     def comments_of(self, slug: str) -> list[dict[str, str]]:
-        if not int(self.summaries.get(slug, {}).get("comments", 0) or 0):
-            return []
         out = []
         for comment in CommentStore(self.store.meta).list(post=slug, status="approved"):
             created_iso, created_text = self.when(comment.created, self.chrome_lang)
@@ -255,6 +253,7 @@ class _Build:
         info, lang = post.info, post.lang
         t = labels_for(lang)
         summary = self.summaries.get(info.slug, {})
+        comments = int(summary.get("comments", 0) or 0)
         date_iso, date_text = self.when(info.date, lang)
         updated_iso, updated_text = self.when(str(summary.get("updated", "")), lang)
         return {
@@ -276,8 +275,8 @@ class _Build:
                 "tags": [{"slug": s, "name": n} for s, n in post.tags],
                 "lang": lang,
                 "views": int(summary.get("views", 0) or 0),
-                "comments_count": int(summary.get("comments", 0) or 0),
-                "comments": self.comments_of(info.slug),
+                "comments_count": comments,
+                "comments": self.comments_of(info.slug) if comments else [],
                 "status_label": t[post.status_label] if post.status_label else "",
                 "prev": _neighbour(prev),
                 "next": _neighbour(nxt),
