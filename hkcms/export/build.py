@@ -218,7 +218,7 @@ class _Build:
         kept = body_from_page(page) if page is not None else None
         if kept is not None:
             return kept
-        return fragment_of_file(self.site.post_path(slug), slug)[1].html
+        return fragment_of_file(self.site.post_path(slug)).html
 
     # ---- contexts -----------------------------------------------------------------------
 

@@ -113,10 +113,13 @@ def render_fragment(body: str) -> Fragment:
     return Fragment(rebase_root_urls(safe, POST_ROOT), excerpt(safe), media_references(safe))
 
 
-def fragment_of_file(source: Path, slug: str) -> tuple[str, Fragment]:
-    """(content hash, fragment) of a post file."""
-    data = read_regular_file(source)
-    return content_hash(data), render_fragment(body_of(decode_utf8(data, source), source))
+def fragment_of_bytes(data: bytes, source: Path) -> Fragment:
+    """The fragment of a post file's contents."""
+    return render_fragment(body_of(decode_utf8(data, source), source))
+
+
+def fragment_of_file(source: Path) -> Fragment:
+    return fragment_of_bytes(read_regular_file(source), source)
 
 
 def body_from_page(page: bytes) -> str | None:
@@ -226,7 +229,7 @@ def render_post(task: PostTask) -> PostResult:
         if kept is not None:
             fragment = Fragment(kept, excerpt(kept), [])
         else:
-            fragment = render_fragment(body_of(decode_utf8(data, source), source))
+            fragment = fragment_of_bytes(data, source)
     except (HkcmsError, OSError) as exc:
         return PostResult(task.slug, "", "", [], False, error=str(exc))
     body = BODY_START + fragment.html + BODY_END
