@@ -40,7 +40,9 @@ CONFIG_FILES = (
     "config.toml", "config.yaml", "config.yml", "config.json",
 )  # fmt: skip
 _LANG_SUFFIX = re.compile(r"^(?P<name>.+)\.(?P<lang>[a-z]{2}(?:-[a-z]{2,4})?)$", re.IGNORECASE)
-_SHORTCODE = re.compile(r"\{\{(?P<d>[<%])(?P<inner>.*?)(?P=d)\}\}", re.DOTALL)
+_SHORTCODE = re.compile(
+    r"\{\{(?P<d><)(?P<inner>.*?)>\}\}|\{\{(?P<d2>%)(?P<inner2>.*?)%\}\}", re.DOTALL
+)
 _HIGHLIGHT = re.compile(
     r"\{\{[<%]\s*highlight\s+(?P<args>[^>%]*?)\s*[>%]\}\}\n?(?P<code>.*?)\n?"
     r"\{\{[<%]\s*/highlight\s*[>%]\}\}",
@@ -279,7 +281,7 @@ def _convert(
         )
     if page.lang:
         post.extra["translation_key"] = f"{'/'.join(page.rel_dir)}/{page.name}".strip("/")
-    if post.status != "draft":
+    if post.status == "published":  # drafts and scheduled posts never had a public URL
         post.aliases = _old_urls(page, data, config, slug, post.date, here, warnings)
     body = _shortcodes(body_text, page, src, targets, warnings)
     if page.path.suffix.lower() in (".html", ".htm"):
@@ -362,7 +364,11 @@ def _old_urls(
     elif page.branch:
         candidates.append("/" + "/".join((*page.rel_dir, page.name)) + "/")
     elif section and section in config.permalinks:
-        candidates.append(_permalink(config.permalinks[section], page, data, slug, date))
+        url = _permalink(config.permalinks[section], page, data, slug, date)
+        if re.search(r":[a-z]", url):
+            warnings.append(ImportWarning(here, f"cannot work out its old URL {url!r}; not kept"))
+        else:
+            candidates.append(url)
     else:
         name = str(data.get("slug") or page.name)
         candidates.append("/" + "/".join((*page.rel_dir, name)).lower() + "/")
@@ -389,8 +395,8 @@ def _permalink(pattern: str, page: _Page, data: dict[str, Any], slug: str, date:
     values = {
         "section": page.rel_dir[0] if page.rel_dir else "",
         "sections": "/".join(page.rel_dir),
-        "title": re.sub(r"[\s_]+", "-", re.sub(r"[^\w\s-]", "", title)).strip("-").lower(),
-        "slug": str(data.get("slug") or title),
+        "title": _urlize(title),
+        "slug": _urlize(str(data.get("slug") or title)),
         "filename": page.name,
         "contentbasename": page.name,
         "slugorfilename": str(data.get("slug") or page.name),
@@ -407,6 +413,11 @@ def _permalink(pattern: str, page: _Page, data: dict[str, Any], slug: str, date:
             "yearday": str(moment.timetuple().tm_yday),
         }
     return re.sub(r":(\w+)", lambda m: values.get(m.group(1), m.group(0)), pattern)
+
+
+def _urlize(text: str) -> str:
+    """Hugo's urlize, near enough: lower case, spaces to hyphens, punctuation dropped."""
+    return re.sub(r"[\s_]+", "-", re.sub(r"[^\w\s-]", "", text)).strip("-").lower()
 
 
 def _args(text: str) -> tuple[list[str], dict[str, str]]:
@@ -445,11 +456,11 @@ def _shortcodes(
     text = _HIGHLIGHT.sub(highlight, body)
 
     def replace(match: re.Match[str]) -> str:
-        inner = match.group("inner").strip()
+        inner = (match.group("inner") or match.group("inner2") or "").strip()
+        delim = match.group("d") or match.group("d2")
         if inner.startswith("/*") and inner.endswith("*/"):
-            return keep(
-                "{{" + match.group("d") + " " + inner[2:-2].strip() + " " + match.group("d") + "}}"
-            )
+            closing = ">" if delim == "<" else "%"
+            return keep("{{" + delim + " " + inner[2:-2].strip() + " " + closing + "}}")
         parts = inner.split(None, 1)
         name = parts[0] if parts else ""
         positional, named = _args(parts[1] if len(parts) > 1 else "")
@@ -509,7 +520,7 @@ def _builtin(
                 text = mdtext.link(text, target)
             if caption:
                 text += f"\n\n*{mdtext.escape(' '.join(caption.split()))}*"
-            return f"\n\n{text}\n\n"
+            return text
     elif name in ("ref", "relref"):
         target = arg("path", 0)
         path, _, anchor = target.partition("#")

@@ -332,6 +332,7 @@ def _old_urls(
         lambda m: values.get(m.group(1), m.group(0)),
         template,
     )
+    url = re.sub(r"/{2,}", "/", url)  # an empty :categories leaves '//', which Jekyll folds
     out = []
     for candidate in [url, *text_list(data.get("redirect_from"))]:
         path = old_url_path(candidate if candidate.startswith("/") else f"/{candidate}")

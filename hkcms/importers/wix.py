@@ -35,7 +35,7 @@ def read(src: Path, warnings: list[ImportWarning]) -> Iterator[ImportedPost]:
     """Posts from a folder of saved Wix API answers (posts*.json, members*.json, …)."""
     if not src.is_dir():
         raise HkcmsError("is not a folder of saved Wix API answers (posts*.json, …)", src)
-    post_files = sorted(src.glob("posts*.json"))
+    post_files = sorted(src.glob("posts*.json"), key=lambda p: (len(p.stem), p.stem))
     if not post_files:
         raise HkcmsError("has no posts*.json file (saved answers of the Wix Posts API)", src)
     names = _Names(
