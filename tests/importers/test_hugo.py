@@ -93,7 +93,9 @@ def test_bundle_resources_are_listed_for_copying(hugo_site: Path) -> None:
     }
 
 
-def test_bundle_resource_links_out_of_the_bundle_are_refused(hugo_site: Path, tmp_path: Path) -> None:
+def test_bundle_resource_links_out_of_the_bundle_are_refused(
+    hugo_site: Path, tmp_path: Path
+) -> None:
     secret = tmp_path / "id_rsa"
     secret.write_text("KEY")
     bundle = hugo_site / "content/posts/bundle"
@@ -126,7 +128,9 @@ def test_shortcodes(hugo_site: Path) -> None:
 
 def test_broken_front_matter_and_links_are_skipped(hugo_site: Path) -> None:
     posts, warnings = read_all(hugo_site)
-    assert "content/posts/broken.md:2: skipped: front matter is not valid TOML" in messages(warnings)
+    assert "content/posts/broken.md:2: skipped: front matter is not valid TOML" in messages(
+        warnings
+    )
     assert "broken" not in posts and "link" not in posts  # a symbolic link is never followed
     assert len(posts) == 8
 

@@ -38,7 +38,9 @@ def test_default_permalink_with_baseurl_is_an_alias(jekyll_site: Path) -> None:
     assert posts["html-post"].aliases == ["/blog/2021/08/01/html-post.html"]
 
 
-def test_permalink_and_redirect_from_are_aliases_and_traversal_is_refused(jekyll_site: Path) -> None:
+def test_permalink_and_redirect_from_are_aliases_and_traversal_is_refused(
+    jekyll_site: Path,
+) -> None:
     posts, warnings = read_all(jekyll_site)
     assert posts["liquid-post"].aliases == ["/blog/guides/2021/liquid-post/", "/blog/old-liquid/"]
     assert "'../../../etc/passwd' is unsafe" in messages(warnings)
@@ -115,7 +117,9 @@ def test_broken_files_are_skipped_with_file_and_line(jekyll_site: Path) -> None:
 def test_yaml_bombs_and_oversized_files_are_refused(jekyll_site: Path) -> None:
     bomb = "---\ntitle: x\na: &a [1,1,1]\nb: [*a,*a,*a]\n---\nbody\n"
     (jekyll_site / "_posts/2021-03-01-bomb.md").write_text(bomb)
-    (jekyll_site / "_posts/2021-03-02-huge.md").write_bytes(b"---\ntitle: x\n---\n" + b"a" * 9_000_000)
+    (jekyll_site / "_posts/2021-03-02-huge.md").write_bytes(
+        b"---\ntitle: x\n---\n" + b"a" * 9_000_000
+    )
     posts, warnings = read_all(jekyll_site)
     assert "bomb" not in posts and "huge" not in posts
     assert "anchors or aliases" in messages(warnings) and "too large" in messages(warnings)

@@ -107,7 +107,9 @@ def test_bold_next_to_chinese_punctuation_still_renders_bold() -> None:
 
 def test_nested_decorations_close_in_order_and_spaces_stay_outside() -> None:
     body, _, _ = convert(
-        para(text("a "), text("bold ", "BOLD"), text("both", "BOLD", "ITALIC"), text(" end", "BOLD"))
+        para(
+            text("a "), text("bold ", "BOLD"), text("both", "BOLD", "ITALIC"), text(" end", "BOLD")
+        )
     )
     assert body == "a **bold *both* end**\n"
     assert "<strong>bold <em>both</em> end</strong>" in render_html(body)
@@ -152,5 +154,10 @@ def test_garbage_nodes_do_not_crash() -> None:
 
 
 def test_plain_text_for_comments() -> None:
-    doc = {"nodes": [para(text("Hello ")), para(text("world", {"type": "LINK", "linkData": {"link": {"url": "https://x.org"}}}))]}
+    doc = {
+        "nodes": [
+            para(text("Hello ")),
+            para(text("world", {"type": "LINK", "linkData": {"link": {"url": "https://x.org"}}})),
+        ]
+    }
     assert ricos.to_plain_text(doc) == "Hello\n\nworld (https://x.org)"

@@ -1,4 +1,4 @@
-"""Shared importer helpers: old URL paths never escape, dates parse the ways Jekyll and Hugo write."""
+"""Shared importer helpers: old URL paths never escape; dates as Jekyll and Hugo write them."""
 
 from __future__ import annotations
 

@@ -95,7 +95,7 @@ def test_a_folder_without_posts_json_is_refused(tmp_path: Path) -> None:
 
 def test_wrong_shape_names_the_file(tmp_path: Path) -> None:
     (tmp_path / "posts.json").write_text(json.dumps([1, 2]), encoding="utf-8")
-    with pytest.raises(HkcmsError, match=r'posts.json:1: is not a saved Wix answer'):
+    with pytest.raises(HkcmsError, match=r"posts.json:1: is not a saved Wix answer"):
         list(wix.read(tmp_path, []))
 
 

@@ -117,7 +117,9 @@ def test_the_same_answers_live_and_saved_give_the_same_posts(server: Any, wix_di
     ("status", "words"),
     [(401, "API key was refused"), (403, "permissions"), (404, "site ID"), (500, "server failed")],
 )
-def test_http_errors_are_one_line_and_never_show_the_key(server: Any, status: int, words: str) -> None:
+def test_http_errors_are_one_line_and_never_show_the_key(
+    server: Any, status: int, words: str
+) -> None:
     base, seen = server(lambda m, p, q: (status, {"message": KEY}))
     client = WixClient("site", KEY, base, retries=2, sleep=lambda s: None)
     with pytest.raises(WixApiError) as info:
@@ -155,7 +157,9 @@ def test_an_answer_that_is_not_json_is_reported(server: Any) -> None:
 
 
 def test_a_cursor_that_never_ends_stops(server: Any) -> None:
-    base, seen = server(lambda m, p, q: (200, {"posts": [{"id": "a"}], "metaData": {"cursor": "same"}}))
+    base, seen = server(
+        lambda m, p, q: (200, {"posts": [{"id": "a"}], "metaData": {"cursor": "same"}})
+    )
     pages = list(WixClient("site", KEY, base).pages("/p", "posts", [], cursor_param="c"))
     assert len(pages) == 2 and len(seen) == 2
 
