@@ -528,3 +528,8 @@ def _builtin(
         if url or (not path and anchor):
             return (url or "") + (f"#{anchor}" if anchor else "")
     return None
+
+
+def estimate(src: Path) -> int:
+    """How many content files the site holds (for the progress bar)."""
+    return sum(1 for p in walk_files(src / "content") if p.suffix.lower() in CONTENT_EXTS)

@@ -396,3 +396,10 @@ def _liquid(
         return left(match, "Liquid output left as it was")
 
     return _LIQUID.sub(replace, body)
+
+
+def estimate(src: Path) -> int:
+    """How many post files the site holds (for the progress bar)."""
+    folders = [*_post_folders(src), src / "_drafts"]
+    exts = MARKDOWN_EXTS | HTML_EXTS
+    return sum(1 for f in folders for p in walk_files(f) if p.suffix.lower() in exts)
