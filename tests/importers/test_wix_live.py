@@ -69,6 +69,8 @@ def server() -> Iterator[Callable[[Route], tuple[str, list[dict[str, str]]]]]:
                 self.send_header("Content-Length", str(len(data)))
                 if status == 429:
                     self.send_header("Retry-After", "0")
+                if 300 <= status < 400 and isinstance(body, dict) and "location" in body:
+                    self.send_header("Location", body["location"])
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -208,3 +210,15 @@ def test_a_malformed_second_file_stops_before_any_post(tmp_path: Path, wix_dir: 
     reader = wix.read(tmp_path, [])
     with pytest.raises(HkcmsError, match="posts-2.json:1"):
         next(reader)
+
+
+def test_a_redirect_is_refused_so_the_key_goes_nowhere_else(server: Any) -> None:
+    other, elsewhere = server(lambda m, p, q: (200, {"posts": []}))
+
+    def redirect(method: str, path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
+        return 302, {"location": other + "/steal"}
+
+    base, _ = server(redirect)
+    with pytest.raises(WixApiError, match="redirect"):
+        WixClient("site", KEY, base, retries=0).get("/blog/v3/posts")
+    assert elsewhere == []
