@@ -17,10 +17,10 @@ from typing import Any
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?\Z")
 _DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)\Z")
 _INT = re.compile(r"(?:0|[1-9][0-9]{0,17})\Z")
-# Plain text starts with a letter (never a number, date, indicator or quote) and holds no `#`
+# Plain text starts with a letter or / (never a number, date, indicator or quote) and holds no `#`
 # or `:` (a comment or a mapping); in a flow list, no bracket, comma or quote either.
-_PLAIN = re.compile(r"[^\W\d_][^#:]*\Z")
-_FLOW_PLAIN = re.compile(r"[^\W\d_][^#:\[\]{},'\"]*\Z")
+_PLAIN = re.compile(r"(?:[^\W\d_]|/)[^#:]*\Z")
+_FLOW_PLAIN = re.compile(r"(?:[^\W\d_]|/)[^#:\[\]{},'\"]*\Z")
 _DOUBLE = re.compile(r'"([^"\\]*)"\Z')
 _SINGLE = re.compile(r"'([^']*)'\Z")
 # Words PyYAML reads as booleans or null (YAML 1.1), in any spelling it accepts.

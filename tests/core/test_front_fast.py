@@ -46,7 +46,7 @@ keys = st.one_of(
 )  # fmt: skip
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.dictionaries(keys, st.one_of(scalars, st.lists(scalars, max_size=4)), max_size=6))
 def test_what_hkcms_writes_reads_back_the_same(front: dict[str, Any]) -> None:
     text = dump_front(front).removeprefix("---\n").removesuffix("---\n")
@@ -57,11 +57,28 @@ TOKENS = [
     "title", "tags", "yes", "NO", "On", "null", "~", ":", ": ", " ", "  ", "#", " #c", "'", '"',
     "''", '\\"', "[", "]", ",", "{", "}", "&a", "*a", "!", "|", ">", "-", "- ", "\t", "\n",
     "\n- ", "\n  ", "2024-01-31", "2024-13-01", "0", "07", "12", "1.5", "é", "香港", "\u2028",
-    "\x85", "\ufeff", "\r", "a", "Hello", "x y", "%", "@", "`", "?",
+    "\x85", "\ufeff", "\r", "a", "Hello", "x y", "%", "@", "`", "?", "/", "/a/",
 ]  # fmt: skip
 
 
-@settings(max_examples=1500, deadline=None)
+VALUE_TOKENS = [t for t in TOKENS if t != "\n"] + ["Ada Wong", "events", "社區", "2024-05-01"]
+values = st.lists(st.sampled_from(VALUE_TOKENS), max_size=5).map("".join)
+lines = st.one_of(
+    st.tuples(keys, st.sampled_from([": ", ":", ":  ", ": \n- ", ":\n- "]), values).map(
+        "".join
+    ),
+    st.tuples(st.sampled_from(["- ", "-", "  - ", "# ", "#"]), values).map("".join),
+    st.just(""),
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(lines, max_size=8).map("\n".join))
+def test_front_matter_lines_read_as_pyyaml_reads_them_or_not_at_all(text: str) -> None:
+    agrees(text)
+
+
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(TOKENS), max_size=14))
 @example(["title", ": ", "'", "it", "''", "s", "'"])
 @example(["tags", ":", "\n- ", "a", "\n- ", "yes"])
