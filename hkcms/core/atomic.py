@@ -94,7 +94,6 @@ def _load_syncfs() -> Callable[[int], int] | None:
         return None
 
 
-
 def clean_temp_files(folder: Path) -> int:
     """Remove temp files left by a writer that was killed mid-write; returns how many."""
     removed = 0

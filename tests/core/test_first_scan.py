@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from hkcms.core import background
 from hkcms.core.history_batch import SMALL_BATCH

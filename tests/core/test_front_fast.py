@@ -64,9 +64,7 @@ TOKENS = [
 VALUE_TOKENS = [t for t in TOKENS if t != "\n"] + ["Ada Wong", "events", "社區", "2024-05-01"]
 values = st.lists(st.sampled_from(VALUE_TOKENS), max_size=5).map("".join)
 lines = st.one_of(
-    st.tuples(keys, st.sampled_from([": ", ":", ":  ", ": \n- ", ":\n- "]), values).map(
-        "".join
-    ),
+    st.tuples(keys, st.sampled_from([": ", ":", ":  ", ": \n- ", ":\n- "]), values).map("".join),
     st.tuples(st.sampled_from(["- ", "-", "  - ", "# ", "#"]), values).map("".join),
     st.just(""),
 )
