@@ -188,7 +188,7 @@ def parse_post(text: str, slug: str, path: Path | None = None) -> Post:
         body=body,
         path=path,
         raw_front=raw_front,
-        front_as_read=copy.deepcopy(front),
+        front_as_read=copy_front(front),
     )
 
 
@@ -218,6 +218,23 @@ def _check_new_keys(
     lang = front.get("lang")
     if lang is not None and not isinstance(lang, str):
         fail("lang", "lang must be a language tag, like en or zh-Hant")
+
+
+def copy_front(front: dict[str, Any]) -> dict[str, Any]:
+    """A copy that later edits of `front` cannot change; plain values and flat lists (nearly
+    every post) are copied without deepcopy, which cost a first scan 0.1 ms a post."""
+    out: dict[str, Any] = {}
+    for key, value in front.items():
+        if type(value) is list and all(type(v) in _IMMUTABLE for v in value):
+            out[key] = list(value)
+        elif type(value) in _IMMUTABLE:
+            out[key] = value
+        else:
+            return copy.deepcopy(front)
+    return out
+
+
+_IMMUTABLE = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime})
 
 
 def _split(text: str, path: Path | None) -> tuple[str, str, str, int]:
