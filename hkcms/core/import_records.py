@@ -41,6 +41,7 @@ class ImportedPost:
     comments: list[ImportedComment] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # other front matter keys to keep
     media: list[str] = field(default_factory=list)  # image URLs/paths the body refers to
+    skipped_comments: int = 0  # comments left out by the reader (spam, trash, pingbacks)
 
 
 @dataclass
@@ -49,6 +50,7 @@ class ImportWarning:
 
     where: str  # file and line, or the post's source id
     message: str
+    skipped: str = ""  # "post" or "comment" when the warning is about an item left out
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
