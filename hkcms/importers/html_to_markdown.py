@@ -55,7 +55,7 @@ _IFRAME = re.compile(
 )
 _ESCAPED_PUNCT = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
 _ENTITY_LIKE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
-_LINE_START = re.compile(r"^(\s*)([#>+-])(?=\s|$)")
+_LINE_START = re.compile(r"^(\s*)([#>+=~-])")
 _LIST_NUMBER = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")
 _MANY_BLANKS = re.compile(r"\n{3,}")
 _BREAK_INDENT = re.compile(r"\\\n[ \t]+")

@@ -472,8 +472,10 @@ def _record(raw: _Raw, where: str, warnings: list[ImportWarning]) -> ImportedPos
 
 def _plain(text: str) -> str:
     """HTML (titles, excerpts, comments) → plain text, paragraphs kept."""
-    text = re.sub(r"<br\s*/?>|</p>\s*<p[^>]*>", "\n", text or "", flags=re.I)
-    return html.unescape(nh3.clean(text, tags=set())).strip()
+    text = re.sub(r"<br\s*/?>[ \t]*\n?", "\n", text or "", flags=re.I)
+    text = re.sub(r"</p>\s*<p[^>]*>", "\n\n", text, flags=re.I)
+    text = html.unescape(nh3.clean(text, tags=set()))
+    return re.sub(r"\n{3,}", "\n\n", text.replace("\r\n", "\n")).strip()
 
 
 def _tags(raw: _Raw) -> list[str]:
