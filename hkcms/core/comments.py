@@ -45,9 +45,9 @@ class Comment:
     parent: str = ""  # id of the comment this one replies to (imported threads)
 
     def to_dict(self) -> dict[str, Any]:
-        """The public JSON shape (no email)."""
+        """The public JSON shape (no email; reply links stay internal)."""
         data = asdict(self)
-        del data["email"], data["source"]
+        del data["email"], data["source"], data["parent"]
         return data
 
 

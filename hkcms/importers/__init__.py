@@ -10,8 +10,10 @@ never sits in memory); anything that cannot be brought across as it was is appen
 cannot be read at all: that raises `HkcmsError` naming the file (and line). Bodies are Markdown
 (see `html_to_markdown`), never hard-wrapped; image URLs the body refers to are listed in
 `ImportedPost.media` exactly as written in the body, so that `importers.media` can copy or
-download them and rewrite the links. No importer touches the network unless told to (the Wix
-live reader, `read_api(site_id, api_key, warnings, *, base_url=...)`, and `feed` given a URL).
+download them and rewrite the links; local files (Hugo bundles, Jekyll assets) are also
+named in `ImportedPost.media_files` (reference → absolute path) and copied. No importer
+touches the network unless told to (the Wix live reader,
+`read_api(site_id, api_key, warnings, *, base_url=...)`, and `feed` given a URL).
 
 Writing is the core's job: `hkcms.core.importing.Importer` stores the records (front matter,
 history, comments, views, aliases) and makes re-imports idempotent.

@@ -98,7 +98,12 @@ class MediaCollector:
             return record
         body, cover = record.body, record.cover
         for url in urls:
-            link = self.fetch(url, f"{record.source} {record.source_id}", warnings)
+            where = f"{record.source} {record.source_id}"
+            local = record.media_files.get(url)
+            if local:
+                link = self.copy_local(url, Path(local), where, warnings)
+            else:
+                link = self.fetch(url, where, warnings)
             if link is None:
                 continue
             body = body.replace(f"]({url}", f"]({link}").replace(f'src="{url}"', f'src="{link}"')
@@ -156,6 +161,32 @@ class MediaCollector:
         else:
             self.remote += 1
         return None
+
+    def copy_local(
+        self, ref: str, file: Path, where: str, warnings: list[ImportWarning]
+    ) -> str | None:
+        """A file the importer found next to the post (Hugo bundle, Jekyll assets): copied to
+        media/<source>/<its last folders>/<name>."""
+        key = f"file:{file}"
+        if key in self.done:
+            return self.done[key]
+        names = [_safe_name(p) for p in file.parts[-3:]]
+        rel = PurePosixPath(_safe_name(self.source) or "imported", *[n for n in names if n])
+        dest = self.media_root.joinpath(*rel.parts)
+        link: str | None = "/media/" + rel.as_posix()
+        if not file.is_file() or not _inside(dest, self.media_root):
+            warnings.append(ImportWarning(where, f"file {ref!r} not found or refused"))
+            self._missing(ref)
+            link = None
+        elif not (dest.is_file() and dest.read_bytes() == file.read_bytes()):
+            if not self.options.dry_run:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                tmp = dest.with_name(f".hkcms-tmp-{dest.name}.{os.getpid()}")
+                shutil.copyfile(file, tmp)
+                os.replace(tmp, dest)
+            self.report.media["copied"] += 1
+        self.done[key] = link
+        return link
 
     def _missing(self, url: str) -> None:
         self.report.media["missing"] += 1

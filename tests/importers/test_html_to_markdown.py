@@ -61,7 +61,8 @@ def test_simple_table_becomes_markdown_and_merged_cells_stay_html() -> None:
     )
     assert simple == "| 年 | 人數 |\n| --- | --- |\n| 2024 | 300 |\n"
     merged = html_to_markdown(
-        "<table><tr><td colspan='2' onclick='x()'>合併\n\n格</td></tr><tr><td>a</td><td>b</td></tr></table>"
+        "<table><tr><td colspan='2' onclick='x()'>合併\n\n格</td></tr>"
+        "<tr><td>a</td><td>b</td></tr></table>"
     )
     assert merged.startswith("<table>") and 'colspan="2"' in merged and "onclick" not in merged
     assert "\n\n" not in merged.strip()  # one HTML block: a blank line would end it
@@ -73,7 +74,8 @@ def test_simple_table_becomes_markdown_and_merged_cells_stay_html() -> None:
 
 def test_images_links_and_figures() -> None:
     result = convert(
-        '<figure><img src="/up/a b.jpg" alt="A [pic]" title="T"><figcaption>說明</figcaption></figure>'
+        '<figure><img src="/up/a b.jpg" alt="A [pic]" title="T">'
+        "<figcaption>說明</figcaption></figure>"
         '<p><a href="https://example.org/x (1)">link</a> <iframe src="https://www.youtube.com/embed/v"></iframe></p>'
     )
     assert '![A \\[pic\\]](/up/a%20b.jpg "T")' in result.markdown

@@ -112,7 +112,8 @@ def test_a_post_edited_outside_hkcms_is_also_left_alone(site: Site) -> None:
 
 
 def test_dry_run_reports_the_same_and_writes_nothing(site: Site) -> None:
-    records = [record("1", comments=[ImportedComment("c1", "Bo", "Hi", "2024-03-16T12:00:00Z", "approved")]),
+    hello = ImportedComment("c1", "Bo", "Hi", "2024-03-16T12:00:00Z", "approved")
+    records = [record("1", comments=[hello]),
                record("2", slug="post-1")]  # fmt: skip
     before = tree(site.root)
     dry = run(site, *records, dry_run=True)
