@@ -78,7 +78,7 @@ def read(src: Path, warnings: list[ImportWarning]) -> Iterator[ImportedPost]:
         raise HkcmsError("has no content/ folder; is it a Hugo site?", src)
     config = _read_config(src, warnings)
     pages = []
-    for page in _walk(content, content, warnings):
+    for page in _walk(content, warnings):
         text = read_source(page.path, src, warnings)
         if text is None:
             continue
@@ -97,46 +97,59 @@ def read(src: Path, warnings: list[ImportWarning]) -> Iterator[ImportedPost]:
             yield post
 
 
-def _walk(folder: Path, content: Path, warnings: list[ImportWarning]) -> Iterator[_Page]:
-    entries = [
-        e for e in sorted(folder.iterdir()) if not e.name.startswith(".") and not e.is_symlink()
-    ]
+def _walk(content: Path, warnings: list[ImportWarning]) -> Iterator[_Page]:
+    """Pages in reading order; iterative, so a hostile tree thousands deep cannot crash it."""
+    stack = [content]
+    while stack:
+        folder = stack.pop()
+        pages, subfolders = _folder_pages(folder, content, warnings)
+        yield from pages
+        stack.extend(reversed(subfolders))
+
+
+def _folder_pages(
+    folder: Path, content: Path, warnings: list[ImportWarning]
+) -> tuple[list[_Page], list[Path]]:
+    """The pages of one folder and the folders to look into next."""
+    try:
+        entries = [
+            e for e in sorted(folder.iterdir()) if not e.name.startswith(".") and not e.is_symlink()
+        ]
+    except OSError:
+        return [], []
     files = [e for e in entries if e.is_file()]
+    folders = [e for e in entries if e.is_dir()]
     rel = folder.relative_to(content).parts
     index = next(
         (f for f in files if _stem(f)[0] == "index" and f.suffix.lower() in CONTENT_EXTS), None
     )
     if index is not None and rel:
-        stem, lang = _stem(index)
-        yield _Page(index, rel[:-1], rel[-1], bundle=folder, lang=lang)
-        return  # a leaf bundle: everything else in it is a resource, not a page
+        # A leaf bundle: everything else in it is a resource, not a page.
+        return [_Page(index, rel[:-1], rel[-1], bundle=folder, lang=_stem(index)[1])], []
+    pages: list[_Page] = []
     branch = next(
         (f for f in files if _stem(f)[0] == "_index" and f.suffix.lower() in CONTENT_EXTS), None
     )
     if branch is not None:
-        yield _Page(
-            branch,
-            rel[:-1] if rel else (),
-            rel[-1] if rel else "",
-            bundle=folder,
-            branch=True,
-            lang=_stem(branch)[1],
+        pages.append(
+            _Page(
+                branch,
+                rel[:-1] if rel else (),
+                rel[-1] if rel else "",
+                bundle=folder,
+                branch=True,
+                lang=_stem(branch)[1],
+            )
         )
     for entry in files:
         ext = entry.suffix.lower()
         stem, lang = _stem(entry)
         if ext in CONTENT_EXTS and stem not in ("_index", "index"):
-            yield _Page(entry, rel, stem, lang=lang)
+            pages.append(_Page(entry, rel, stem, lang=lang))
         elif ext in OTHER_CONTENT_EXTS:
-            warnings.append(
-                ImportWarning(
-                    str(entry.relative_to(content.parent)),
-                    f"{ext} content is not supported; skipped",
-                )
-            )
-    for entry in entries:
-        if entry.is_dir():
-            yield from _walk(entry, content, warnings)
+            where_text = str(entry.relative_to(content.parent))
+            warnings.append(ImportWarning(where_text, f"{ext} content is not supported; skipped"))
+    return pages, folders
 
 
 def _stem(path: Path) -> tuple[str, str]:
@@ -528,3 +541,8 @@ def _builtin(
         if url or (not path and anchor):
             return (url or "") + (f"#{anchor}" if anchor else "")
     return None
+
+
+def estimate(src: Path) -> int:
+    """How many content files the site holds (for the progress bar)."""
+    return sum(1 for p in walk_files(src / "content") if p.suffix.lower() in CONTENT_EXTS)

@@ -25,6 +25,7 @@ from hkcms.importers.sourcefiles import (
     title_from_slug,
     unique,
     walk_files,
+    walk_folders,
     wanted_slug,
     where,
     zone_of,
@@ -95,9 +96,9 @@ def read(src: Path, warnings: list[ImportWarning]) -> Iterator[ImportedPost]:
 def _post_folders(src: Path) -> list[Path]:
     """_posts at the top and inside category folders (news/_posts → category "news")."""
     found = []
-    for folder in [src, *[p for p in sorted(src.rglob("*")) if p.is_dir()]]:
+    for folder in walk_folders(src):
         rel = folder.relative_to(src).parts
-        if any(part.startswith((".", "_")) or part in {"node_modules", "vendor"} for part in rel):
+        if any(part.startswith("_") for part in rel):
             continue
         if (folder / "_posts").is_dir() and not (folder / "_posts").is_symlink():
             found.append(folder / "_posts")
@@ -396,3 +397,10 @@ def _liquid(
         return left(match, "Liquid output left as it was")
 
     return _LIQUID.sub(replace, body)
+
+
+def estimate(src: Path) -> int:
+    """How many post files the site holds (for the progress bar)."""
+    folders = [*_post_folders(src), src / "_drafts"]
+    exts = MARKDOWN_EXTS | HTML_EXTS
+    return sum(1 for f in folders for p in walk_files(f) if p.suffix.lower() in exts)

@@ -44,17 +44,53 @@ def read_source(path: Path, root: Path, warnings: list[ImportWarning]) -> str | 
 
 
 def walk_files(folder: Path) -> Iterator[Path]:
-    """Regular files under `folder`, sorted, never following symbolic links out of it."""
+    """Regular files under `folder`, sorted, never following symbolic links out of it.
+
+    Iterative, not recursive: a hostile tree thousands of folders deep must not crash the import.
+    """
     if not folder.is_dir() or folder.is_symlink():
         return
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if entry.is_symlink():
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = sorted(current.iterdir(), key=lambda p: p.name)
+        except OSError:
             continue
-        if entry.is_dir():
-            if entry.name not in SKIPPED_DIRS and not entry.name.startswith("."):
-                yield from walk_files(entry)
-        elif entry.is_file():
-            yield entry
+        subfolders = []
+        for entry in entries:
+            if entry.is_symlink():
+                continue
+            if entry.is_dir():
+                if entry.name not in SKIPPED_DIRS and not entry.name.startswith("."):
+                    subfolders.append(entry)
+            elif entry.is_file():
+                yield entry
+        stack.extend(reversed(subfolders))
+
+
+def walk_folders(folder: Path) -> Iterator[Path]:
+    """`folder` and the folders under it (sorted, no links, no hidden or tool folders)."""
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        yield current
+        try:
+            entries = sorted(current.iterdir(), key=lambda p: p.name)
+        except OSError:
+            continue
+        stack.extend(
+            reversed(
+                [
+                    e
+                    for e in entries
+                    if e.is_dir()
+                    and not e.is_symlink()
+                    and e.name not in SKIPPED_DIRS
+                    and not e.name.startswith(".")
+                ]
+            )
+        )
 
 
 def inside(path: Path, folder: Path) -> bool:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hkcms.core.atomic import read_regular_file
-from hkcms.core.errors import HkcmsError
+from hkcms.core.errors import HkcmsError, UsageError
 from hkcms.core.import_records import ImportedComment, ImportedPost, ImportWarning
 from hkcms.importers import mdtext, ricos
 from hkcms.importers.ricos import obj
@@ -18,6 +20,7 @@ from hkcms.importers.wix_api import WixClient
 
 BLOG_APP_ID = "14bcded7-0066-7c35-14d7-466cb3f09103"  # Wix Blog's app ID, the comments' appId
 FIELDSETS = ("RICH_CONTENT", "METRICS", "URL", "SEO")
+API_URL_ENV = "HKCMS_WIX_API_URL"  # another API address (a local replay server in the tests)
 MAX_JSON_BYTES = 256 * 1024 * 1024
 _COMMENT_STATUS = {"PUBLISHED": "approved", "PENDING": "pending", "HIDDEN": "hidden"}
 
@@ -29,6 +32,37 @@ class _Names:
     members: dict[str, str] = field(default_factory=dict)
     categories: dict[str, str] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """The live-API options of `hkcms import wix`."""
+    parser.add_argument("--site-id", metavar="ID", help="the Wix site ID (live API)")
+    parser.add_argument(
+        "--api-key-env",
+        metavar="VAR",
+        help="the environment variable that holds the Wix API key (never the key itself)",
+    )
+
+
+def records(args: argparse.Namespace, warnings: list[ImportWarning]) -> Iterator[ImportedPost]:
+    """`hkcms import wix DIR` or `hkcms import wix --site-id ID --api-key-env VAR`."""
+    src = getattr(args, "src", None)
+    site_id = getattr(args, "site_id", None)
+    variable = getattr(args, "api_key_env", None)
+    if src and (site_id or variable):
+        raise UsageError("give either DIR or --site-id with --api-key-env, not both")
+    if src:
+        return read(Path(src), warnings)
+    if not site_id or not variable:
+        raise UsageError("hkcms import wix needs DIR, or --site-id ID and --api-key-env VAR")
+    key = os.environ.get(variable, "")
+    if not key.strip():
+        raise HkcmsError(
+            f"the environment variable {variable} is empty or not set: put the Wix API key in it "
+            f"(read it with 'read -rs {variable} && export {variable}', so it stays out of history)"
+        )
+    base_url = os.environ.get(API_URL_ENV) or "https://www.wixapis.com"
+    return read_api(site_id, key, warnings, base_url=base_url)
 
 
 def read(src: Path, warnings: list[ImportWarning]) -> Iterator[ImportedPost]:
@@ -49,9 +83,12 @@ def read(src: Path, warnings: list[ImportWarning]) -> Iterator[ImportedPost]:
             post_id = raw.get("contextId") or raw.get("resourceId")
             if isinstance(post_id, str):
                 comments.setdefault(post_id, []).append(raw)
+    # Every file is parsed before the first post is handed on: a malformed posts-2.json stops
+    # the import before anything is written, not halfway through.
+    loaded = [(path, _load(path, "posts")) for path in post_files]
     seen: set[str] = set()
-    for path in post_files:
-        for index, raw in enumerate(_load(path, "posts"), start=1):
+    for path, items in loaded:
+        for index, raw in enumerate(items, start=1):
             where = f"{path.name}: post {index}"
             post = convert_post(raw, names, comments, warnings, where)
             if post is None:

@@ -25,6 +25,16 @@ _REASONS = {
 }
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """urllib would resend the Authorization header to wherever a redirect points: refuse."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 class WixApiError(HkcmsError):
     """The Wix API could not be read; the message never contains the API key."""
 
@@ -88,7 +98,7 @@ class WixClient:
             attempt += 1
             request = urllib.request.Request(url, data=data, headers=headers, method=method)
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                with _OPENER.open(request, timeout=self.timeout) as response:
                     raw = response.read(MAX_RESPONSE_BYTES + 1)
                 break
             except urllib.error.HTTPError as exc:
@@ -98,6 +108,11 @@ class WixClient:
                 if (status == 429 or status >= 500) and attempt <= self.retries:
                     self._sleep(retry_after if retry_after is not None else 2.0 ** (attempt - 1))
                     continue
+                if 300 <= status < 400:
+                    raise WixApiError(
+                        f"Wix API {method} {path}: the server answered with a redirect ({status}); "
+                        "refused, so the API key goes nowhere else"
+                    ) from None
                 reason = _REASONS.get(status) or (
                     f"the Wix server failed ({status}); try again later"
                     if status >= 500

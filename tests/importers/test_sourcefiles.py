@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -77,3 +78,20 @@ def test_front_matter_never_crashes_on_any_text(text: str) -> None:
         assert exc.line >= 1
     else:
         assert isinstance(front.data, dict)
+
+
+def test_a_tree_deeper_than_the_recursion_limit_is_walked(tmp_path: Path) -> None:
+    import sys
+
+    from hkcms.importers import hugo
+    from hkcms.importers.sourcefiles import walk_files
+
+    content = tmp_path / "site" / "content"
+    folder = content
+    for _ in range(sys.getrecursionlimit() + 100):
+        folder = folder / "d"
+        folder.mkdir(parents=True)
+    (folder / "deep.md").write_text("---\ntitle: Deep\n---\nbody\n")
+    assert [p.name for p in walk_files(content)] == ["deep.md"]
+    posts = list(hugo.read(tmp_path / "site", []))
+    assert [p.title for p in posts] == ["Deep"]

@@ -69,6 +69,8 @@ def server() -> Iterator[Callable[[Route], tuple[str, list[dict[str, str]]]]]:
                 self.send_header("Content-Length", str(len(data)))
                 if status == 429:
                     self.send_header("Retry-After", "0")
+                if 300 <= status < 400 and isinstance(body, dict) and "location" in body:
+                    self.send_header("Location", body["location"])
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -169,3 +171,54 @@ def test_the_key_is_never_sent_over_plain_http_to_another_host() -> None:
         WixClient("site", KEY, "http://www.wixapis.com")
     with pytest.raises(WixApiError, match="empty"):
         WixClient("site", "  ", "https://www.wixapis.com")
+
+
+def args(**values: Any) -> Any:
+    import argparse
+
+    return argparse.Namespace(**{"src": None, "site_id": None, "api_key_env": None, **values})
+
+
+def test_records_reads_the_key_from_the_named_variable(
+    server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, seen = server(replay)
+    monkeypatch.setenv("MY_WIX_KEY", KEY)
+    monkeypatch.setenv(wix.API_URL_ENV, base)
+    posts = list(wix.records(args(site_id="site-9", api_key_env="MY_WIX_KEY"), []))
+    assert len(posts) == 4 and seen[0]["authorization"] == KEY
+
+
+def test_records_usage_and_missing_key(monkeypatch: pytest.MonkeyPatch, wix_dir: Path) -> None:
+    from hkcms.core.errors import HkcmsError, UsageError
+
+    with pytest.raises(UsageError, match="needs DIR"):
+        wix.records(args(), [])
+    with pytest.raises(UsageError, match="not both"):
+        wix.records(args(src=str(wix_dir), site_id="s", api_key_env="V"), [])
+    monkeypatch.delenv("NO_SUCH_VAR", raising=False)
+    with pytest.raises(HkcmsError, match="NO_SUCH_VAR is empty or not set"):
+        wix.records(args(site_id="s", api_key_env="NO_SUCH_VAR"), [])
+    assert len(list(wix.records(args(src=str(wix_dir)), []))) == 4
+
+
+def test_a_malformed_second_file_stops_before_any_post(tmp_path: Path, wix_dir: Path) -> None:
+    from hkcms.core.errors import HkcmsError
+
+    (tmp_path / "posts.json").write_bytes((wix_dir / "posts.json").read_bytes())
+    (tmp_path / "posts-2.json").write_text('{"posts": [}', encoding="utf-8")
+    reader = wix.read(tmp_path, [])
+    with pytest.raises(HkcmsError, match="posts-2.json:1"):
+        next(reader)
+
+
+def test_a_redirect_is_refused_so_the_key_goes_nowhere_else(server: Any) -> None:
+    other, elsewhere = server(lambda m, p, q: (200, {"posts": []}))
+
+    def redirect(method: str, path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
+        return 302, {"location": other + "/steal"}
+
+    base, _ = server(redirect)
+    with pytest.raises(WixApiError, match="redirect"):
+        WixClient("site", KEY, base, retries=0).get("/blog/v3/posts")
+    assert elsewhere == []
