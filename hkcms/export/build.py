@@ -8,7 +8,6 @@ import hashlib
 import itertools
 import os
 import shutil
-import stat
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,6 +24,8 @@ from hkcms.core.posts import PostStore
 from hkcms.core.site import Site
 from hkcms.export.feeds import FEED_ENTRIES, feed_page, sitemap_pages
 from hkcms.export.html import comment_html, excerpt
+from hkcms.export.images import MediaPlan
+from hkcms.export.images import plan_media as plan_media_files
 from hkcms.export.manifest import Manifest, check_output_folder
 from hkcms.export.paths import (
     ExportError,
@@ -83,6 +84,7 @@ class ExportReport:
     posts: int = 0
     rendered: int = 0
     warnings: list[str] = field(default_factory=list)
+    images: int = 0  # images processed (not found in the image cache)
     phases: dict[str, float] = field(default_factory=dict)  # seconds per stage (benchmarks)
 
     def summary(self) -> str:
@@ -145,6 +147,8 @@ class _Build:
         self.jinja_cache = str(site.state_dir / "cache" / "jinja")
         self.config = WorkerConfig(str(out), self.templates, self.base, self.jinja_cache)
         self.pool: Any = None
+        self.media = MediaPlan()
+        self.unimaged: dict[str, str] = {}  # slug → page key before its images are added
 
     # ---- reading ------------------------------------------------------------------------
 
@@ -314,6 +318,12 @@ class _Build:
         posts = self.read_posts()
         self.report.posts = len(posts)
         lap = self.phase("scan", lap)
+        # Images first: the post pages point at their variants (hkcms/export/images.py).
+        self.media = plan_media_files(self.site.media_dir, self.site.state_dir)
+        self.report.warnings.extend(self.media.warnings)
+        self.report.images = self.media.processed
+        self.config.images = self.media.images
+        lap = self.phase("images", lap)
         tasks: list[PostTask] = []
         for i, post in enumerate(posts):
             nxt = posts[i - 1] if i > 0 else None
@@ -321,7 +331,12 @@ class _Build:
             current = sources.get(post.slug) == post.hash
             if current:
                 post.media = list(media.get(post.slug, []))
-            key = digest_text(self.base_key, post.sig, _nav_sig(prev), _nav_sig(nxt))
+            # The images a page shows are known from its last render: the key is completed
+            # with them once the post is rendered (see render()).
+            self.unimaged[post.slug] = digest_text(
+                self.base_key, post.sig, _nav_sig(prev), _nav_sig(nxt)
+            )
+            key = self.imaged_key(post)
             self.planned[post.rel] = key
             if current and trust.get(post.rel) == key:
                 if os.path.isfile(os.path.join(self.out, post.rel)):
@@ -399,6 +414,9 @@ class _Build:
         self.tick(self.total)
         return self.report
 
+    def imaged_key(self, post: PlannedPost) -> str:
+        return digest_text(self.unimaged[post.slug], self.media.sig(post.media))
+
     def phase(self, name: str, since: float) -> float:
         now = time.monotonic()
         self.report.phases[name] = now - since
@@ -445,6 +463,7 @@ class _Build:
             post.excerpt = result.excerpt
             if not result.reused:
                 post.media = result.media
+                self.planned[post.rel] = self.imaged_key(post)
             if result.hash != post.hash:
                 # The file changed while we exported: make the next run look at it again.
                 self.planned[post.rel] = ""
@@ -607,38 +626,22 @@ class _Build:
             yield Page(rel, hashlib.sha256(data).hexdigest(), functools.partial(bytes, data))
 
     def plan_media(self, trust: dict[str, str]) -> tuple[set[str], list[tuple[str, Path, Path]]]:
-        """Media files to copy into the export: (all found, those to copy now). Regular files
-        only: links leading out of media/ are refused."""
-        found: set[str] = set()
+        """Media files to write into the export: (sources found, those to write now). What is
+        published, and how, is decided by images.plan_media."""
         pending: list[tuple[str, Path, Path]] = []
-        media_dir = self.site.media_dir
-        if not media_dir.is_dir():
-            return found, pending
-        for folder, dirs, files in os.walk(media_dir):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                if name.startswith("."):
-                    continue
-                src = Path(folder) / name
-                rel = "media/" + src.relative_to(media_dir).as_posix()
-                try:
-                    info = src.lstat()
-                    check_relpath(rel)
-                except (OSError, ExportError) as exc:
-                    self.report.warnings.append(f"media file skipped: {exc}")
-                    continue
-                if not stat.S_ISREG(info.st_mode):
-                    self.report.warnings.append(f"{src}: not a regular file; not copied")
-                    continue
-                found.add(rel)
-                key = f"{info.st_size}:{info.st_mtime_ns}"
-                self.planned[rel] = key
-                dest = safe_join(self.out, rel)
-                if trust.get(rel) == key and dest.is_file():
-                    self.report.skipped += 1
-                else:
-                    pending.append((rel, src, dest))
-        return found, pending
+        for rel, key, src in self.media.outputs:
+            try:
+                check_relpath(rel)
+            except ExportError as exc:
+                self.report.warnings.append(f"media file skipped: {exc}")
+                continue
+            self.planned[rel] = key
+            dest = safe_join(self.out, rel)
+            if trust.get(rel) == key and dest.is_file():
+                self.report.skipped += 1
+            else:
+                pending.append((rel, src, dest))
+        return set(self.media.keys), pending
 
     def check_media(self, posts: list[PlannedPost], media: set[str]) -> None:
         for post in posts:
