@@ -75,7 +75,7 @@ def open_image(path: Path) -> Image.Image:
     except IsADirectoryError as exc:
         raise ImageError("is a folder, not an image", path) from exc
     except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageError(f"cannot be read as an image: {exc}", path) from exc
+        raise ImageError(f"is damaged or not a JPEG, PNG, GIF or WebP image ({exc})", path) from exc
     if image.width * image.height > MAX_PIXELS:
         image.close()
         raise ImageError(
