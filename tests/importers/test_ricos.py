@@ -161,3 +161,12 @@ def test_plain_text_for_comments() -> None:
         ]
     }
     assert ricos.to_plain_text(doc) == "Hello\n\nworld (https://x.org)"
+
+
+def test_wix_hosted_video_and_audio_ids_become_links() -> None:
+    video = {"type": "VIDEO", "videoData": {"video": {"src": {"id": "video/8bb438_abc/file"}}}}
+    audio = {"type": "AUDIO", "audioData": {"audio": {"src": {"id": "8bb438_song.mp3"}}}}
+    body, _, warnings = convert(video, audio)
+    assert "[Video](https://video.wixstatic.com/video/8bb438_abc/file)" in body
+    assert "[Audio](https://static.wixstatic.com/mp3/8bb438_song.mp3)" in body
+    assert warnings == []
