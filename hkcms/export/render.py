@@ -13,6 +13,7 @@ import mdit_py_plugins
 
 from hkcms.core.atomic import decode_utf8, read_regular_file
 from hkcms.core.errors import HkcmsError, PostError
+from hkcms.core.markdown import PARSER_VERSION
 from hkcms.core.post import content_hash
 from hkcms.export.html import (
     SANITIZE_VERSION,
@@ -30,7 +31,8 @@ POST_ROOT = "../../"  # post pages live at posts/<slug>/index.html
 # change (only its views, comments or neighbours) is re-rendered without Markdown: the page
 # itself is the cache. Bumped with the parser and the sanitiser.
 FRAGMENT_VERSION = hashlib.sha256(
-    f"{markdown_it.__version__}/{mdit_py_plugins.__version__}/{SANITIZE_VERSION}".encode()
+    f"{markdown_it.__version__}/{mdit_py_plugins.__version__}/{SANITIZE_VERSION}/"
+    f"{PARSER_VERSION}".encode()
 ).hexdigest()[:12]
 BODY_START = f"<!--hkcms-body {FRAGMENT_VERSION}-->"
 BODY_END = "<!--/hkcms-body-->"
