@@ -58,6 +58,7 @@ class PostTask:
     rel: str
     context: dict[str, Any]
     reuse: bool = False
+    root: str = POST_ROOT  # the way back to the site root from the page ("../" for a page)
 
 
 @dataclass
@@ -106,22 +107,22 @@ def body_of(text: str, path: Path) -> str:
         pos = nl + 1
 
 
-def render_fragment(body: str) -> Fragment:
+def render_fragment(body: str, root: str = POST_ROOT) -> Fragment:
     """Markdown through the one parser, then nh3; javascript:/data: URLs never survive."""
     # Imported here: an export with nothing to render should not pay for loading the parser.
     from hkcms.core.markdown import render_html
 
     safe = sanitize(render_html(body))
-    return Fragment(rebase_root_urls(safe, POST_ROOT), excerpt(safe), media_references(safe))
+    return Fragment(rebase_root_urls(safe, root), excerpt(safe), media_references(safe))
 
 
-def fragment_of_bytes(data: bytes, source: Path) -> Fragment:
-    """The fragment of a post file's contents."""
-    return render_fragment(body_of(decode_utf8(data, source), source))
+def fragment_of_bytes(data: bytes, source: Path, root: str = POST_ROOT) -> Fragment:
+    """The fragment of a post file's contents, its site-absolute URLs made relative to `root`."""
+    return render_fragment(body_of(decode_utf8(data, source), source), root)
 
 
-def fragment_of_file(source: Path) -> Fragment:
-    return fragment_of_bytes(read_regular_file(source), source)
+def fragment_of_file(source: Path, root: str = POST_ROOT) -> Fragment:
+    return fragment_of_bytes(read_regular_file(source), source, root)
 
 
 def body_from_page(page: bytes) -> str | None:
@@ -231,7 +232,7 @@ def render_post(task: PostTask) -> PostResult:
         if kept is not None:
             fragment = Fragment(kept, excerpt(kept), [])
         else:
-            fragment = fragment_of_bytes(data, source)
+            fragment = fragment_of_bytes(data, source, task.root)
     except (HkcmsError, OSError) as exc:
         return PostResult(task.slug, "", "", [], False, error=str(exc))
     body = BODY_START + fragment.html + BODY_END
