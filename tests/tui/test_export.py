@@ -1,4 +1,4 @@
-"""Export from the TUI (needs hkcms.export.build): progress, summary, and publish confirmation."""
+"""Export from the TUI: progress, summary, and publish confirmation."""
 
 from __future__ import annotations
 
@@ -6,12 +6,9 @@ import shutil
 
 import pytest
 
-from hkcms.tui import features
 from hkcms.tui.screens.confirm import ConfirmDialog
 
 from .conftest import settle, wait_loaded
-
-pytest.importorskip("hkcms.export.build")
 
 
 async def test_export_shows_progress_and_summary(make_app, tui_site):
@@ -38,7 +35,6 @@ async def test_export_shows_progress_and_summary(make_app, tui_site):
         assert not hasattr(app.screen, "options")
 
 
-@pytest.mark.skipif(not features.has_publish(), reason="needs hkcms.export.publish")
 @pytest.mark.skipif(shutil.which("rsync") is None, reason="needs rsync")
 async def test_publish_shows_a_dry_run_and_asks_first(make_app, tui_site):
     app = make_app()

@@ -13,7 +13,6 @@ from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
 from hkcms.core.errors import HkcmsError
-from hkcms.tui import features
 from hkcms.tui.safe import clean, clean_block
 from hkcms.tui.screens.confirm import ConfirmDialog
 from hkcms.tui.widgets.key_bar import KeyBar
@@ -113,14 +112,11 @@ class ExportScreen(Screen[None]):
         text = Text(message, style="bold" if report else "bold red")
         for warning in getattr(report, "warnings", [])[:20]:
             text.append(f"\n  {clean(warning)}", style="yellow")
-        if report and features.has_publish():
+        if report:
             text.append("\n\np publishes it.", style="dim")
         self.query_one("#export-summary", Static).update(text)
 
     def action_publish(self) -> None:
-        if not features.has_publish():
-            self.notify("Publishing is not available in this version of hkcms.")
-            return
         if self.running:
             return
         if not self.app.site.settings.publish_target:
