@@ -113,9 +113,11 @@ class _Build:
         forget_checked_dirs()
 
         lap = time.monotonic()
+        self.ctx.previous_pages = old_pages
         posts = self.ctx.read_posts()
         for source in self.sources:
             source.generate_context(self.ctx)
+        self.config.base = self.ctx.base  # known once the posts are read (languages, menu)
         self.report.posts = len(posts)
         lap = self.phase("scan", lap)
         # Images first: the post pages point at their variants (hkcms/export/images.py).
@@ -137,6 +139,7 @@ class _Build:
                     page.key = self.with_images(page, sources, media)
                 check_relpath(page.rel)
                 self.planned[page.rel] = page.key
+                self.ctx.claim(page.rel)
                 if isinstance(page, PostPage):
                     post_pages.append(page.post)
                     task = self.post_task(page, sources, media, trust)
@@ -219,7 +222,7 @@ class _Build:
                 self.report.skipped += 1
                 return None
         source = str(self.site.post_path(post.slug))
-        return PostTask(post.slug, source, page.rel, page.context(), current)
+        return PostTask(post.slug, source, page.rel, page.context(), current, post.root)
 
     def with_images(
         self, page: PostPage, sources: dict[str, str], media: dict[str, list[str]]
