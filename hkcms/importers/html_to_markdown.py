@@ -57,6 +57,7 @@ _ESCAPED_PUNCT = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
 _ENTITY_LIKE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _LINE_START = re.compile(r"^(\s*)([#>+=~-])")
 _LIST_NUMBER = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")
+_HEADING = re.compile(r"^h[1-6]$")
 _MANY_BLANKS = re.compile(r"\n{3,}")
 _BREAK_INDENT = re.compile(r"\\\n[ \t]+")
 _BLANK_LINE = re.compile(r"(?m)^[ \t]+$")
@@ -182,9 +183,24 @@ def _code_language(el: Tag) -> str:
     return ""
 
 
+def fix_heading_levels(soup: BeautifulSoup) -> None:
+    """Headings under the page's title (h1): the body's highest becomes h2 and no level is
+    skipped (an <h3> straight after the title fails accessibility checks); order is kept."""
+    headings = soup.find_all(_HEADING)
+    if not headings:
+        return
+    shift = min(int(h.name[1]) for h in headings) - 2
+    previous = 1
+    for heading in headings:
+        level = max(2, min(6, int(heading.name[1]) - shift, previous + 1))
+        heading.name = f"h{level}"
+        previous = level
+
+
 def convert(html: str) -> Converted:
     """Untrusted HTML → Markdown, with the images it shows."""
     soup = BeautifulSoup(sanitise(html), "html.parser")
+    fix_heading_levels(soup)
     for node in list(soup.find_all(string=True)):
         if isinstance(node, NavigableString) and node.find_parent("pre") is None:
             text = str(node)

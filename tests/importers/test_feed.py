@@ -51,7 +51,9 @@ def test_atom_with_only_a_summary_gets_a_link_and_a_warning() -> None:
 def test_feed_import_is_idempotent(site: Site) -> None:
     for expected in ({"created": 2}, {"unchanged": 2}):
         warnings: list[ImportWarning] = []
-        report = import_posts(site, "feed", feed.read(FIXTURES / "feed-rss.xml", warnings), warnings)
+        report = import_posts(
+            site, "feed", feed.read(FIXTURES / "feed-rss.xml", warnings), warnings
+        )
         assert {k: v for k, v in report.posts.items() if v} == expected
     assert len(PostStore(site).list()) == 2
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from hkcms.core.check import check_site
 from hkcms.core.import_records import ImportedPost, ImportWarning
 from hkcms.core.importing import ImportReport
 from hkcms.core.site import Site
@@ -19,11 +20,8 @@ from hkcms.importers.run import run_import
 from hkcms.importers.sources import SOURCES
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
-    b"\x00\x00IEND\xaeB`\x82"
-)
+PNG = (FIXTURES / "jekyll" / "assets" / "img" / "vigil.png").read_bytes()  # a real image
+BROKEN_IMAGE = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06broken"
 
 
 def args(src: Path, **extra: object) -> argparse.Namespace:
@@ -56,9 +54,7 @@ def test_media_dir_copies_local_images_and_rewrites_links(site: Site, uploads: P
     wxr = FIXTURES / "wordpress.xml"
     report = run_import(site, SOURCES["wordpress"], args(wxr, media=str(uploads)))
     assert report.media == {"copied": 1, "downloaded": 0, "missing": 1}
-    assert report.missing_media == [
-        "https://old.example.org/wp-content/uploads/2024/03/banner.png"
-    ]
+    assert report.missing_media == ["https://old.example.org/wp-content/uploads/2024/03/banner.png"]
     assert (site.media_dir / "wordpress" / "2024" / "03" / "rally.jpg").read_bytes() == PNG
     text = site.post_path("spring-rally").read_text()
     assert "](/media/wordpress/2024/03/rally.jpg)" in text
@@ -119,7 +115,9 @@ def test_private_addresses_and_other_schemes_are_refused(site: Site, image_serve
     media, report = collector(site, download=True)
     warnings: list[ImportWarning] = []
     record = media.process(
-        post_with(f"{image_server}/media/ab12~mv2.png", "file:///etc/passwd", "javascript:alert(1)"),
+        post_with(
+            f"{image_server}/media/ab12~mv2.png", "file:///etc/passwd", "javascript:alert(1)"
+        ),
         warnings,
     )
     assert report.media["downloaded"] == 0 and report.media["missing"] == 3
@@ -151,3 +149,10 @@ def test_local_files_named_by_the_importer_are_copied_inside_media(
     out = media.process(record, [])
     assert "![pic](/media/wix/posts/rally/photo.png)" in out.body
     assert report.media["copied"] == 1
+
+
+def test_a_damaged_image_brought_in_does_not_stop_check(site: Site, uploads: Path) -> None:
+    (uploads / "2024" / "03" / "rally.jpg").write_bytes(BROKEN_IMAGE)
+    run_import(site, SOURCES["wordpress"], args(FIXTURES / "wordpress.xml", media=str(uploads)))
+    problems, _ = check_site(site)  # used to raise OSError from Pillow's lazy EXIF read
+    assert all("rally.jpg" in str(p) or "media" in str(p) for p in problems)
