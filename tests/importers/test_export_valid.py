@@ -29,9 +29,12 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Site, Path]:
     uploads = root / "uploads" / "2024" / "03"
     uploads.mkdir(parents=True)
     (uploads / "rally.jpg").write_bytes(PNG)
-    for source, name, media in (("wordpress", "wordpress.xml", root / "uploads"),
-                                ("wordpress", "wordpress-com.xml", None),
-                                ("feed", "feed-rss.xml", None), ("feed", "feed-atom.xml", None)):  # fmt: skip
+    for source, name, media in (
+        ("wordpress", "wordpress.xml", root / "uploads"),
+        ("wordpress", "wordpress-com.xml", None),
+        ("feed", "feed-rss.xml", None),
+        ("feed", "feed-atom.xml", None),
+    ):
         args = argparse.Namespace(src=str(FIXTURES / name), dry_run=False, download=False,
                                   media=str(media) if media else None)  # fmt: skip
         run_import(site, SOURCES[source], args)

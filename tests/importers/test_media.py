@@ -66,8 +66,11 @@ def test_media_dir_copies_local_images_and_rewrites_links(site: Site, uploads: P
 
 
 def test_dry_run_copies_nothing(site: Site, uploads: Path) -> None:
-    report = run_import(site, SOURCES["wordpress"],
-                        args(FIXTURES / "wordpress.xml", media=str(uploads), dry_run=True))  # fmt: skip
+    report = run_import(
+        site,
+        SOURCES["wordpress"],
+        args(FIXTURES / "wordpress.xml", media=str(uploads), dry_run=True),
+    )
     assert report.media["copied"] == 1
     assert not site.media_dir.joinpath("wordpress").exists()
 
@@ -106,7 +109,7 @@ def test_download_fetches_and_rewrites_and_lists_what_is_missing(
     good, bad = f"{image_server}/media/ab12~mv2.png", f"{image_server}/media/gone.png"
     record = media.process(post_with(good, bad), warnings)
     assert report.media == {"copied": 0, "downloaded": 1, "missing": 1}
-    assert f"![pic](/media/wix/127.0.0.1/media/ab12-mv2.png)" in record.body
+    assert "![pic](/media/wix/127.0.0.1/media/ab12-mv2.png)" in record.body
     assert bad in record.body and report.missing_media == [bad]
     assert (site.media_dir / "wix" / "127.0.0.1" / "media" / "ab12-mv2.png").read_bytes() == PNG
 
