@@ -12,6 +12,7 @@ from hkcms.core.errors import UsageError
 from hkcms.core.post import STATUSES, iso_date
 from hkcms.core.posts import PostInfo, PostStore
 from hkcms.core.site import Site
+from hkcms.core.translations import create_translation
 
 ORDER = 10
 SORT_KEYS = ("updated", "date", "title", "views", "comments")
@@ -21,10 +22,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("init", help="create a new site folder")
     p.add_argument("dir")
     p.add_argument("--title")
+    p.add_argument("--description", help="one or two sentences about the site (home page, feeds)")
     p.set_defaults(handler=cmd_init)
 
     p = sub.add_parser("new", help="create a post; prints the new file's path")
-    p.add_argument("title")
+    p.add_argument("title", nargs="?", help="(with --translation-of: the translated title)")
+    p.add_argument(
+        "--translation-of",
+        metavar="SLUG",
+        help="create the --lang version of this post: fields copied, same translation_key",
+    )
     p.add_argument("--slug")
     p.add_argument("--author")
     p.add_argument("--tag", action="append", default=[], dest="tags")
@@ -79,12 +86,24 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    site = Site.init(args.dir, title=args.title)
+    site = Site.init(args.dir, title=args.title, description=args.description)
     print(site.root)
     return 0
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    if args.translation_of:
+        if not args.lang:
+            raise UsageError("--translation-of needs --lang, e.g. --lang zh-Hant")
+        store = PostStore(open_site(args))
+        post = create_translation(store, args.translation_of, args.lang)
+        if args.title and args.title.strip() != post.title:
+            post.front["title"] = args.title.strip()
+            store.save(post, note="translated title")
+        print(post.path)
+        return 0
+    if not args.title:
+        raise UsageError("a title is needed (or --translation-of SLUG --lang L)")
     store = PostStore(open_site(args))
     post = store.create(
         args.title,
@@ -106,7 +125,8 @@ def sort_posts(posts: list[PostInfo], key: str) -> list[PostInfo]:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    scan = PostStore(open_site(args)).scan()
+    # A never-seen site is listed at once; its history is recorded by a detached process.
+    scan = PostStore(open_site(args)).scan(background=True)
     posts = scan.posts
     if args.status:
         posts = [p for p in posts if p.status == args.status]
