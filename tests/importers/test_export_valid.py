@@ -53,6 +53,10 @@ def test_post_pages_show_the_old_dates_views_and_comments(imported: tuple[Site, 
     assert re.search(r'Updated: <time datetime="2024-04-01T[^"]*">1 April 2024</time>', page)
     assert "0 views · 2 comments" in page
     assert "Great day!" in page and "Waiting for a moderator" not in page
+    anchor = re.search(r'<li id="(comment-[0-9a-f]+)">\s*<div class="comment">\s*'
+                       r'<p class="meta"><strong>Chris</strong>', page)  # fmt: skip
+    assert anchor is not None
+    assert f'<a href="#{anchor.group(1)}">in reply to Chris</a>' in page
     assert "alert" not in page and "chris@example.org" not in page
     store = PostStore(imported[0])
     post = store.load("spring-rally")
