@@ -103,8 +103,9 @@ class _Build:
         sources = old.sources if old and trusted else {}
         media = old.media if old and trusted else {}
         self.journal = Manifest(
-            dict(old_pages), dict(sources), False, FRAGMENT_VERSION, dict(media)
-        )
+            dict(old_pages), dict(sources), False, FRAGMENT_VERSION, dict(media),
+            drafts=self.ctx.settings.drafts or bool(old and old.drafts),
+        )  # fmt: skip
         self.journal_dirty = old is None or not old.complete
         self.out.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.out / STAGING, ignore_errors=True)
@@ -194,6 +195,7 @@ class _Build:
             True,
             FRAGMENT_VERSION,
             {p.slug: p.media for p in post_pages if p.media and p.rel in self.planned},
+            drafts=self.ctx.settings.drafts,
         )
         if self.journal_dirty or old is None or not final.same_as(old):
             final.save(self.out)
