@@ -8,10 +8,11 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from textual.app import App
 
-EditorLauncher = Callable[[App, str], str]
+EditorLauncher = Callable[[App[Any], str], str]
 """Takes the app and a text, returns the text after the user edited it."""
 
 
@@ -20,7 +21,7 @@ def editor_command() -> list[str]:
     return shlex.split(command)
 
 
-def run_external_editor(app: App, text: str) -> str:
+def run_external_editor(app: App[Any], text: str) -> str:
     """Write `text` to a temporary .md file, run the editor on it with the app suspended, read it.
 
     Raises SuspendNotSupported where the terminal cannot be handed over (tests, web).

@@ -1,4 +1,4 @@
-"""Export from the TUI (needs hkcms.export.build): progress, summary, and publish confirmation."""
+"""Export from the TUI: progress, summary, and publish confirmation."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from hkcms.tui import features
 from hkcms.tui.screens.confirm import ConfirmDialog
 
 from .conftest import settle, wait_loaded
-
-pytest.importorskip("hkcms.export.build")
 
 
 async def test_export_shows_progress_and_summary(make_app, tui_site):
