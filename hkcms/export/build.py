@@ -23,6 +23,7 @@ from hkcms.core.comments import CommentStore
 from hkcms.core.errors import HkcmsError
 from hkcms.core.posts import PostStore
 from hkcms.core.site import Site
+from hkcms.core.wording import count as counted
 from hkcms.export.feeds import FEED_ENTRIES, feed_page, sitemap_pages
 from hkcms.export.html import comment_html, excerpt
 from hkcms.export.manifest import Manifest, check_output_folder
@@ -86,10 +87,11 @@ class ExportReport:
     phases: dict[str, float] = field(default_factory=dict)  # seconds per stage (benchmarks)
 
     def summary(self) -> str:
-        warn = f", {len(self.warnings)} warnings" if self.warnings else ""
+        warn = f", {counted(len(self.warnings), 'warning')}" if self.warnings else ""
         return (
-            f"Exported {self.posts} posts to {self.out}: {self.written} files written, "
-            f"{self.skipped} unchanged, {self.removed} removed in {self.seconds:.2f} s{warn}"
+            f"Exported {counted(self.posts, 'post')} to {self.out}: "
+            f"{counted(self.written, 'file')} written, "
+            f"{self.skipped:,} unchanged, {self.removed:,} removed in {self.seconds:.2f} s{warn}"
         )
 
 
