@@ -33,6 +33,8 @@ while True:
     post.front["title"] = f"Title {n}"
     store.save(post)
     comments.add("target", "Writer", f"comment {n}")
+    if n == 1:
+        print("saved", flush=True)  # the test kills only after a first save, however slow the start
 """
 
 COUNTER = """
@@ -74,8 +76,11 @@ def test_sigkill_at_random_moments_never_corrupts(site: Site) -> None:
     store.create("Target", slug="target", body="line 0 0 " + "x" * 50 + "\n")
     rng = random.Random(7)
     for _ in range(25):
-        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(site.root)])
-        time.sleep(rng.uniform(0.25, 0.9))
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(site.root)], stdout=subprocess.PIPE
+        )
+        assert proc.stdout is not None and proc.stdout.readline() == b"saved\n"
+        time.sleep(rng.uniform(0.0, 0.6))
         proc.send_signal(signal.SIGKILL)
         # The writer loops for ever: anything but death by SIGKILL means it failed on its own.
         assert proc.wait() == -signal.SIGKILL
