@@ -17,6 +17,7 @@ from textual.widgets import Input, Static, TextArea
 
 from hkcms.core.errors import ConflictError, HkcmsError
 from hkcms.core.post import Post, parse_post
+from hkcms.tui.launcher import EditorError
 from hkcms.tui.messages import FieldsChanged
 from hkcms.tui.safe import clean
 from hkcms.tui.screens.confirm import ConfirmDialog
@@ -158,6 +159,7 @@ class EditorScreen(Screen[None]):
             post = parse_post(text, self.post.slug, self.post.path)
         except HkcmsError as exc:
             self.text_area.load_text(text)  # keep every word, even with broken front matter
+            self._recompute_dirty()
             self.notify(
                 f"{clean(exc.message)}: fix the front matter", severity="warning", markup=False
             )
@@ -165,7 +167,8 @@ class EditorScreen(Screen[None]):
         self._load_form(fields_of(post))
         self.text_area.load_text(post.body)
         self._recompute_dirty()
-        self.notify(said)
+        if said:
+            self.notify(said)
 
     def _cancel_draft_timer(self) -> None:
         if self._draft_timer is not None:
@@ -381,6 +384,18 @@ class EditorScreen(Screen[None]):
         self._preview_chosen = True
         self.show_preview = not self.show_preview
 
+    def _editor_failed(self, reason: str, left: str | None) -> None:
+        """Say why $EDITOR failed; text it left behind goes on screen unsaved, never lost."""
+        if left is None:
+            message = f"{reason[:1].upper()}{reason[1:]}. Nothing was changed."
+        else:
+            self._use_text(left, "")
+            message = (
+                f"{reason[:1].upper()}{reason[1:]}. Its text is in the editor, not saved: "
+                "check it, then ctrl+s saves it or Escape throws it away."
+            )
+        self.notify(message, severity="error", markup=False, timeout=15)
+
     def action_external(self) -> None:
         before = self.current_post()
         text = before.to_text()
@@ -389,8 +404,13 @@ class EditorScreen(Screen[None]):
         except SuspendNotSupported:
             self.notify("This terminal cannot hand over to $EDITOR.", severity="error")
             return
-        except OSError as exc:
-            self.notify(f"Could not run the editor: {exc}", severity="error", markup=False)
+        except EditorError as exc:
+            self.refresh(layout=True)
+            self._editor_failed(clean(exc.message), exc.text)
+            return
+        except Exception as exc:  # noqa: BLE001 - whatever broke, the screen is back: say so
+            self.refresh(layout=True)
+            self._editor_failed(f"the editor failed: {clean(exc)}", None)
             return
         self.refresh(layout=True)
         if result == text:

@@ -274,9 +274,10 @@ class PostsScreen(Screen[None]):
     # ---- actions -----------------------------------------------------------------------
 
     def _current(self) -> str | None:
-        slug = self.table.highlighted
+        """The post a key acts on: only one visibly highlighted, never a row scrolled away."""
+        slug = self.table.visible_highlight
         if slug is None:
-            self.notify("No post is highlighted.", severity="warning")
+            self.notify("No post is highlighted: move to one with ↑/↓ first.", severity="warning")
         return slug
 
     def action_edit(self) -> None:
@@ -295,7 +296,7 @@ class PostsScreen(Screen[None]):
             self.app.open_history(slug)
 
     def action_comments(self) -> None:
-        self.app.open_comments(self.table.highlighted)
+        self.app.open_comments(self.table.visible_highlight)
 
     def action_show_trash(self) -> None:
         self.app.open_trash()

@@ -133,6 +133,14 @@ class PostTable(ScrollView, can_focus=True):
             return self.rows[self.cursor].slug
         return None
 
+    @property
+    def visible_highlight(self) -> str | None:
+        """The highlighted post if its row is on screen now (not scrolled away), else None."""
+        slug = self.highlighted
+        top = round(self.scroll_y)
+        rows_shown = self.scrollable_content_region.height - 1  # below the header line
+        return slug if slug is not None and top <= self.cursor < top + rows_shown else None
+
     def show(self, rows: list[PostInfo], leased: set[str] | None = None) -> None:
         """Replace the rows, keeping the cursor on the same post when it is still shown."""
         keep = self.highlighted
