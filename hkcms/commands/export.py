@@ -38,6 +38,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     for warning in report.warnings:
         print(f"warning: {safe_text(warning)}", file=sys.stderr)
     print(safe_text(report.summary()))
+    if args.drafts:
+        print(
+            "note: this export includes drafts and future posts; it is a preview that "
+            "'hkcms publish' refuses (export without --drafts to publish)",
+            file=sys.stderr,
+        )
     if os.environ.get("HKCMS_EXPORT_PHASES"):  # for benchmarks: where the time went
         phases = ", ".join(f"{k} {v:.3f} s" for k, v in report.phases.items())
         print(f"phases: {phases}", file=sys.stderr)

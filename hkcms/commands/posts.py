@@ -13,6 +13,7 @@ from hkcms.core.inert import inert
 from hkcms.core.post import STATUSES, iso_date
 from hkcms.core.posts import PostInfo, PostStore
 from hkcms.core.site import Site
+from hkcms.core.translations import create_translation
 from hkcms.core.wording import count
 
 ORDER = 10
@@ -23,10 +24,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("init", help="create a new site folder")
     p.add_argument("dir")
     p.add_argument("--title")
+    p.add_argument("--description", help="one or two sentences about the site (home page, feeds)")
     p.set_defaults(handler=cmd_init)
 
     p = sub.add_parser("new", help="create a post; prints the new file's path")
-    p.add_argument("title")
+    p.add_argument("title", nargs="?", help="(with --translation-of: the translated title)")
+    p.add_argument(
+        "--translation-of",
+        metavar="SLUG",
+        help="create the --lang version of this post: fields copied, same translation_key",
+    )
     p.add_argument("--slug")
     p.add_argument("--author")
     p.add_argument("--tag", action="append", default=[], dest="tags")
@@ -81,12 +88,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    site = Site.init(args.dir, title=args.title)
+    site = Site.init(args.dir, title=args.title, description=args.description)
     print(safe_text(site.root))
     return 0
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    if args.translation_of:
+        if not args.lang:
+            raise UsageError("--translation-of needs --lang, e.g. --lang zh-Hant")
+        store = PostStore(open_site(args))
+        post = create_translation(store, args.translation_of, args.lang)
+        if args.title and args.title.strip() != post.title:
+            post.front["title"] = args.title.strip()
+            store.save(post, note="translated title")
+        print(safe_text(post.path))
+        return 0
+    if not args.title:
+        raise UsageError("a title is needed (or --translation-of SLUG --lang L)")
     store = PostStore(open_site(args))
     post = store.create(
         args.title,

@@ -203,8 +203,10 @@ class PostStore:
         draft: bool = False,
         body: str = "",
         editor: str | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> Post:
-        """Create a new post file and record its first revision."""
+        """Create a new post file and record its first revision. `extra`: more front matter
+        keys, after the usual ones (a translation's copied fields)."""
         title = title.strip()
         if not title:
             raise PostError("a post needs a title")
@@ -215,6 +217,7 @@ class PostStore:
         front["tags"] = list(tags or [])
         front["status"] = "draft" if draft else "published"
         front["lang"] = lang or self.site.settings.language
+        front.update(extra or {})
         with self.meta.transaction() as txn:
             if slug is not None:
                 validate_slug(slug)

@@ -14,7 +14,6 @@ from hkcms.core.errors import HkcmsError
 from hkcms.core.leases import LeaseStore
 from hkcms.core.posts import PostStore
 from hkcms.core.site import Site
-from hkcms.tui import features
 from hkcms.tui.commands import HkcmsCommands
 from hkcms.tui.drafts import DraftStore
 from hkcms.tui.launcher import EditorLauncher, run_external_editor
@@ -108,17 +107,11 @@ class HkcmsApp(App[None]):
         self.push_screen(TrashScreen())
 
     def open_export(self) -> None:
-        if not features.has_export():
-            self.notify("Export is not available in this version of hkcms.", severity="warning")
-            return
         from hkcms.tui.screens.export import ExportScreen
 
         self.push_screen(ExportScreen())
 
     def open_stats(self) -> None:
-        if not features.has_views():
-            self.notify("View statistics are not available in this version.", severity="warning")
-            return
         from hkcms.tui.screens.stats import StatsScreen
 
         self.push_screen(StatsScreen())

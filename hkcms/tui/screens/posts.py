@@ -91,6 +91,14 @@ class PostsScreen(Screen[None]):
         ),
         Binding("r", "reload", "Reload from disk", show=False, id="posts.reload"),
         Binding(
+            "exclamation_mark",
+            "problems",
+            "Unreadable files",
+            show=False,
+            id="posts.problems",
+            tooltip="Post files that could not be read, and why",
+        ),
+        Binding(
             "x",
             "export",
             "Export",
@@ -115,6 +123,7 @@ class PostsScreen(Screen[None]):
         self.sort_key = "updated"
         self.leases: dict[str, list[Lease]] = {}
         self.loaded = False
+        self.problems: list[HkcmsError] = []
         self._signature: int | None = None
 
     def compose(self) -> ComposeResult:
@@ -153,6 +162,12 @@ class PostsScreen(Screen[None]):
         except HkcmsError as exc:
             self.app.call_from_thread(
                 self.notify, clean(exc), severity="error", timeout=10, markup=False
+            )
+            return
+        except Exception as exc:  # noqa: BLE001 - a bug in reading must not close the app
+            message = f"Could not read the posts: {clean(exc)} (run 'hkcms check')"
+            self.app.call_from_thread(
+                self.notify, message, severity="error", timeout=15, markup=False
             )
             return
         leases = self.app.leases.others()
@@ -194,15 +209,21 @@ class PostsScreen(Screen[None]):
         posts = index.posts
         self.table.empty_text = "No posts yet: press n to write one" if not posts else "No match"
         self.refresh_rows()
-        if problems and first:
-            names = "; ".join(clean(p) for p in problems[:3])
-            more = (
-                f" (and {len(problems) - 3} more; run 'hkcms check')" if len(problems) > 3 else ""
-            )
+        # Say so once for every file that cannot be read: at start, and whenever another one
+        # appears (a file added or broken outside hkcms would otherwise just vanish).
+        seen = {str(p) for p in self.problems}
+        new = [p for p in problems if str(p) not in seen] if not first else problems
+        self.problems = problems
+        self._update_bar(len(self.table.rows))
+        if new:
+            names = "; ".join(clean(p) for p in new[:3])
+            more = f" and {len(new) - 3} more" if len(new) > 3 else ""
+            files = "post file" if len(new) == 1 else "post files"
             self.notify(
-                f"{len(problems)} post(s) could not be read: {names}{more}",
+                f"{len(new)} {files} could not be read and {'is' if len(new) == 1 else 'are'} "
+                f"left out of the list: {names}{more}. Press ! to see them all.",
                 severity="warning",
-                timeout=12,
+                timeout=15,
                 markup=False,
             )
 
@@ -235,6 +256,12 @@ class PostsScreen(Screen[None]):
             title.append(f"  {count} · sorted by {sort_by(self.sort_key).label}")
             if self.query_text.strip() and not self.index.has_bodies:
                 title.append(" · indexing text…")
+            if self.problems:
+                unreadable = len(self.problems)
+                title.append(
+                    f" · {unreadable} unreadable file{'' if unreadable == 1 else 's'} (! lists)",
+                    style="bold yellow",
+                )
         self.query_one("#posts-bar", Static).update(title)
 
     def _update_details(self, slug: str | None) -> None:
@@ -351,3 +378,11 @@ class PostsScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.load_posts()
+
+    def action_problems(self) -> None:
+        if not self.problems:
+            self.notify("Every post file can be read.")
+            return
+        from hkcms.tui.screens.problems import ProblemsScreen
+
+        self.app.push_screen(ProblemsScreen(self.problems))
