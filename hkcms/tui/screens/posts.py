@@ -177,7 +177,7 @@ class PostsScreen(Screen[None]):
     def load_posts(self) -> None:
         """Scan posts/ and leases off the UI thread, then show them."""
         try:
-            result = self.app.store.scan()
+            result = self.app.store.scan(background=True)  # rows first, history after
         except HkcmsError as exc:
             self.app.call_from_thread(
                 self.notify, clean(exc), severity="error", timeout=10, markup=False
