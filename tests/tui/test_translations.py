@@ -63,7 +63,7 @@ async def test_translate_key_creates_and_opens_beside_the_source(make_app, bilin
         assert isinstance(app.screen, PromptDialog)
         assert app.screen.query_one("#answer").value == "en"  # the missing language
         await pilot.press("enter")
-        for _ in range(50):
+        for _ in range(400):  # up to 20 s on a busy machine
             await pilot.pause(0.05)
             if isinstance(app.screen, EditorScreen):
                 break
@@ -74,7 +74,7 @@ async def test_translate_key_creates_and_opens_beside_the_source(make_app, bilin
         assert editor.show_preview  # the source sits beside the text at 120 columns
         pane = editor.query_one(PreviewPane)
         assert pane.display and pane.region.x > editor.text_area.region.x
-        for _ in range(40):
+        for _ in range(400):
             await pilot.pause(0.05)
             if pane.shown is not None:
                 break
@@ -92,7 +92,7 @@ async def test_translate_at_80_columns_keeps_the_source_one_key_away(make_app, b
         await pilot.press("l")
         await settle(pilot)
         await pilot.press("enter")  # zh-Hant, the missing one
-        for _ in range(50):
+        for _ in range(400):  # up to 20 s on a busy machine
             await pilot.pause(0.05)
             if isinstance(app.screen, EditorScreen):
                 break
@@ -112,7 +112,7 @@ async def test_translating_into_an_existing_language_says_why(make_app, bilingua
         await settle(pilot)
         app.screen.query_one("#answer").value = "zh-Hant"
         await pilot.press("enter")
-        for _ in range(40):
+        for _ in range(400):
             await pilot.pause(0.05)
             if notices(app):
                 break
