@@ -347,14 +347,14 @@ class PostStore:
         if not self.trash_dir.is_dir():
             return entries
         for record_path in self.trash_dir.glob("*.trash.json"):
-            record = read_json(record_path) or {}
+            record = read_json(record_path, tables=False) or {}
             entry_id = record_path.name.removesuffix(".trash.json")
             entries.append(
                 TrashEntry(
                     entry_id,
-                    record.get("slug", ""),
-                    record.get("title", ""),
-                    record.get("trashed", ""),
+                    str(record.get("slug", "")),
+                    str(record.get("title", "")),
+                    str(record.get("trashed", "")),
                 )
             )
         return sorted(entries, key=lambda e: e.trashed, reverse=True)
@@ -364,8 +364,8 @@ class PostStore:
         record_path = self.trash_dir / f"{entry_id}.trash.json"
         if "/" in entry_id or not record_path.exists():
             raise NotFoundError(f"nothing in the trash is called {entry_id!r}")
-        record = read_json(record_path) or {}
-        slug = validate_slug(record.get("slug", ""))
+        record = read_json(record_path, tables=False) or {}
+        slug = validate_slug(str(record.get("slug", "")))
         path = self.site.post_path(slug)
         with self.meta.transaction() as txn:
             if path.exists():
@@ -374,7 +374,9 @@ class PostStore:
             meta_src = self.trash_dir / f"{entry_id}.meta.json"
             if meta_src.exists():
                 os.replace(meta_src, self.meta.post_file(slug))
-            summary = {k: v for k, v in record.get("summary", {}).items() if k != "slug"}
+            kept = record.get("summary")
+            kept = kept if isinstance(kept, dict) else {}
+            summary = {k: v for k, v in kept.items() if k != "slug"}
             if summary:
                 txn.update_summary(slug, **summary)
             record_path.unlink()
