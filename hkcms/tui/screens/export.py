@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
 from hkcms.core.errors import HkcmsError
+from hkcms.tui.messages import SettingsChanged
 from hkcms.tui.safe import clean, clean_block
 from hkcms.tui.screens.confirm import ConfirmDialog
 from hkcms.tui.widgets.key_bar import KeyBar
@@ -52,6 +53,9 @@ class ExportScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self._show_options()
+
+    def on_settings_changed(self, event: SettingsChanged) -> None:
         self._show_options()
         if self.start_with_publish:
             self.action_publish()

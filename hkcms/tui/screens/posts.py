@@ -14,7 +14,7 @@ from textual.widgets import Input, Static
 from hkcms.core.errors import HkcmsError
 from hkcms.core.leases import Lease
 from hkcms.core.posts import PostInfo
-from hkcms.tui.messages import PostChosen, PostHighlighted
+from hkcms.tui.messages import PostChosen, PostHighlighted, SettingsChanged
 from hkcms.tui.post_index import PostIndex, next_sort, read_bodies, sort_by
 from hkcms.tui.safe import clean
 from hkcms.tui.watch import disk_signature
@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 
 BODY_INDEX_DELAY_S = 0.3
+
+
+def lease_keys(leases: dict[str, list[Lease]]) -> set[tuple[str, str, str, int]]:
+    return {(lease.slug, lease.user, lease.host, lease.pid) for v in leases.values() for lease in v}
 
 
 class PostsScreen(Screen[None]):
@@ -194,10 +198,20 @@ class PostsScreen(Screen[None]):
         """Notice edits by other people or programs: a stat of each file, no reading."""
         if not self.loaded or not self.is_current:
             return  # another screen is in front; returning here polls again
+        # Read first: it also removes the leases of hkcms processes on this machine that were
+        # killed, whose files would otherwise never change.
+        leases = self.app.leases.others()
         signature = disk_signature(self.app.site)
         if self._signature is not None and signature != self._signature:
             self._signature = signature
             self.app.call_from_thread(self.load_posts)
+        elif lease_keys(leases) != lease_keys(self.leases):  # e.g. another machine's expired
+            self.app.call_from_thread(self._apply_leases, leases)
+
+    def _apply_leases(self, leases: dict[str, list[Lease]]) -> None:
+        self.leases = leases
+        self.table.show(self.table.rows, set(leases))
+        self._update_details(self.table.highlighted)
 
     def _apply_scan(
         self, index: PostIndex, problems: list[HkcmsError], leases: dict[str, list[Lease]]
@@ -281,6 +295,10 @@ class PostsScreen(Screen[None]):
             names = ", ".join(clean(lease.label()) for lease in who)
             line.append(f" · open by {names}", style="bold red")
         details.update(line)
+
+    @on(SettingsChanged)
+    def _settings_changed(self) -> None:
+        self._update_bar(len(self.table.rows))
 
     @on(PostHighlighted)
     def _highlighted(self, event: PostHighlighted) -> None:
