@@ -12,12 +12,12 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, TextArea
 
 from hkcms.core.comments import CommentStore
+from hkcms.core.drafts import DraftStore
 from hkcms.core.errors import HkcmsError
 from hkcms.core.leases import LeaseStore
 from hkcms.core.posts import PostStore
 from hkcms.core.site import SETTINGS_FILE, Site, load_settings
 from hkcms.tui.commands import HkcmsCommands
-from hkcms.tui.drafts import DraftStore
 from hkcms.tui.launcher import EditorLauncher, run_external_editor
 from hkcms.tui.messages import SettingsChanged
 from hkcms.tui.safe import clean
