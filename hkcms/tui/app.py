@@ -105,6 +105,9 @@ class HkcmsApp(App[None]):
         except HkcmsError as exc:
             self.notify(clean(exc), severity="error", markup=False, timeout=10)
             return
+        except Exception as exc:  # noqa: BLE001 - one unreadable post must not close the app
+            self.notify(f"Could not open {clean(slug)}: {clean(exc)}", severity="error")
+            return
         self.push_screen(EditorScreen(post))
 
     def new_post(self) -> None:
@@ -117,6 +120,10 @@ class HkcmsApp(App[None]):
                 post = self.store.create(title, draft=True)
             except HkcmsError as exc:
                 self.notify(clean(exc), severity="error", markup=False)
+                return
+            except OSError as exc:  # the disk refused it: say why, keep the app
+                reason = exc.strerror or str(exc)
+                self.notify(f"Could not create the post: {clean(reason)}", severity="error")
                 return
             self.open_editor(post.slug)
 

@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 from hkcms.core.errors import HkcmsError
 from hkcms.core.leases import Lease
 from hkcms.core.posts import PostInfo
+from hkcms.core.wording import count
 from hkcms.tui.messages import PostChosen, PostHighlighted, SettingsChanged
 from hkcms.tui.post_index import PostIndex, next_sort, read_bodies, sort_by
 from hkcms.tui.safe import clean
@@ -232,9 +233,9 @@ class PostsScreen(Screen[None]):
         if new:
             names = "; ".join(clean(p) for p in new[:3])
             more = f" and {len(new) - 3} more" if len(new) > 3 else ""
-            files = "post file" if len(new) == 1 else "post files"
             self.notify(
-                f"{len(new)} {files} could not be read and {'is' if len(new) == 1 else 'are'} "
+                f"{count(len(new), 'post file')} could not be read and "
+                f"{'is' if len(new) == 1 else 'are'} "
                 f"left out of the list: {names}{more}. Press ! to see them all.",
                 severity="warning",
                 timeout=15,
@@ -265,17 +266,14 @@ class PostsScreen(Screen[None]):
         if not self.loaded:
             title.append("  loading…")
         else:
-            noun = "post" if total == 1 else "posts"
-            count = f"{total} {noun}" if shown in (None, total) else f"{shown} of {total} {noun}"
-            title.append(f"  {count} · sorted by {sort_by(self.sort_key).label}")
+            posts = count(total, "post")
+            shown_text = posts if shown in (None, total) else f"{shown:,} of {posts}"
+            title.append(f"  {shown_text} · sorted by {sort_by(self.sort_key).label}")
             if self.query_text.strip() and not self.index.has_bodies:
                 title.append(" · indexing text…")
             if self.problems:
-                unreadable = len(self.problems)
-                title.append(
-                    f" · {unreadable} unreadable file{'' if unreadable == 1 else 's'} (! lists)",
-                    style="bold yellow",
-                )
+                unreadable = count(len(self.problems), "unreadable file")
+                title.append(f" · {unreadable} (! lists)", style="bold yellow")
         self.query_one("#posts-bar", Static).update(title)
 
     def _update_details(self, slug: str | None) -> None:
@@ -286,10 +284,10 @@ class PostsScreen(Screen[None]):
             return
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(clean(post.slug), style="bold")
-        revisions = f"{post.revisions} revision{'' if post.revisions == 1 else 's'}"
+        revisions = count(post.revisions, "revision")
         line.append(f"  {clean(post.lang) or 'no language set'} · {revisions}")
         if post.comments_pending:
-            line.append(f" · {post.comments_pending} comments waiting", style="bold")
+            line.append(f" · {count(post.comments_pending, 'comment')} waiting", style="bold")
         who = self.leases.get(post.slug)
         if who:
             names = ", ".join(clean(lease.label()) for lease in who)
