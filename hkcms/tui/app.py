@@ -97,18 +97,20 @@ class HkcmsApp(App[None]):
 
     # ---- navigation (screens call these; so do palette commands) -----------------------
 
-    def open_editor(self, slug: str) -> None:
+    def open_editor(self, slug: str, beside: str | None = None) -> None:
+        """Edit a post; `beside`: a post shown next to it (the source of a translation)."""
         from hkcms.tui.screens.editor import EditorScreen
 
         try:
             post = self.store.load(slug)
+            source = self.store.load(beside) if beside else None
         except HkcmsError as exc:
             self.notify(clean(exc), severity="error", markup=False, timeout=10)
             return
         except Exception as exc:  # noqa: BLE001 - one unreadable post must not close the app
             self.notify(f"Could not open {clean(slug)}: {clean(exc)}", severity="error")
             return
-        self.push_screen(EditorScreen(post))
+        self.push_screen(EditorScreen(post, source=source))
 
     def new_post(self) -> None:
         from hkcms.tui.screens.prompt import PromptDialog

@@ -58,9 +58,12 @@ class EditorScreen(Screen[None]):
     show_preview: reactive[bool] = reactive(False, init=False)
     show_fields: reactive[bool] = reactive(False, init=False)
 
-    def __init__(self, post: Post) -> None:
+    def __init__(self, post: Post, source: Post | None = None) -> None:
         super().__init__()
         self.post = post
+        # A translation opens with its source beside it (the side pane shows the source
+        # instead of the preview; ctrl+r shows or hides it).
+        self.source = source
         self.saved_body = post.body
         self.saved_fields = fields_of(post)
         self._preview_chosen = False
@@ -219,7 +222,7 @@ class EditorScreen(Screen[None]):
         self.app.drafts.discard(self.post.slug)
         self._draft_on_disk = False
         if self.show_preview:
-            self._preview().show(self.post.body, now=True)
+            self._preview().show(self._pane_text(), now=True)
 
     def on_unmount(self) -> None:
         self.app.leases.release(self.post.slug)
@@ -234,12 +237,17 @@ class EditorScreen(Screen[None]):
         if not self._preview_chosen:
             self.show_preview = wide
 
+    def _pane_text(self) -> str:
+        return self.source.body if self.source is not None else self.text_area.text
+
     def watch_show_preview(self, show: bool) -> None:
         self.set_class(show, "-preview")
         if show:
-            self._preview().show(self.text_area.text, now=True)
+            self._preview().show(self._pane_text(), now=True)
         elif not self.has_class("-wide"):
             self.text_area.focus()
+        if self.source is not None:
+            self._update_bar()
 
     def watch_show_fields(self, show: bool) -> None:
         if show and self._form() is None:
@@ -261,6 +269,9 @@ class EditorScreen(Screen[None]):
         bar.append(f"  ({clean(self.post.slug)}.md)", style="dim")
         if self._others:
             bar.append(f"  also open by {clean(', '.join(self._others))}", style="bold red")
+        if self.source is not None:
+            where = "beside" if self.show_preview else "ctrl+r shows it"
+            bar.append(f"  translating {clean(self.source.slug)} ({where})", style="italic")
         self.query_one("#editor-bar", Static).update(bar)
 
     # ---- change tracking ---------------------------------------------------------------
@@ -274,7 +285,7 @@ class EditorScreen(Screen[None]):
     @on(TextArea.Changed, "#editor-text")
     def _text_changed(self) -> None:
         self._recompute_dirty()
-        if self.show_preview:
+        if self.show_preview and self.source is None:
             self._preview().show(self.text_area.text)
 
     @on(FieldsChanged)

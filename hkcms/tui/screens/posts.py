@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 from hkcms.core.errors import HkcmsError
 from hkcms.core.leases import Lease
 from hkcms.core.posts import PostInfo
+from hkcms.core.translations import Languages, create_translation, languages_of
 from hkcms.core.wording import count
 from hkcms.tui.messages import PostChosen, PostHighlighted, SettingsChanged
 from hkcms.tui.post_index import PostIndex, next_sort, read_bodies, sort_by
@@ -78,6 +79,22 @@ class PostsScreen(Screen[None]):
             id="posts.trash_view",
             tooltip="Show the trash; u there restores a post",
         ),
+        Binding(
+            "l",
+            "translate",
+            "Translate",
+            show=False,
+            id="posts.translate",
+            tooltip="Create the highlighted post's translation and open it beside the source",
+        ),
+        Binding(
+            "L",
+            "needs_translation",
+            "Needs translation",
+            show=False,
+            id="posts.needs_translation",
+            tooltip="Only posts with a missing translation; again: every post",
+        ),
         Binding("s", "sort", "Sort", show=False, id="posts.sort", tooltip="Cycle the sort order"),
         Binding(
             "slash",
@@ -130,6 +147,8 @@ class PostsScreen(Screen[None]):
         self.loaded = False
         self.problems: list[HkcmsError] = []
         self._signature: int | None = None
+        self.langs: Languages | None = None
+        self.needs_translation = False  # the "needs translation" filter (L)
 
     def compose(self) -> ComposeResult:
         yield Static(id="posts-bar", classes="bar")
@@ -163,7 +182,7 @@ class PostsScreen(Screen[None]):
     def load_posts(self) -> None:
         """Scan posts/ and leases off the UI thread, then show them."""
         try:
-            result = self.app.store.scan()
+            result = self.app.store.scan(background=True)  # rows first, history after
         except HkcmsError as exc:
             self.app.call_from_thread(
                 self.notify, clean(exc), severity="error", timeout=10, markup=False
@@ -180,7 +199,9 @@ class PostsScreen(Screen[None]):
         # The new index (10,000 haystacks) is built here, not on the UI thread.
         index = PostIndex()
         index.set_posts(result.posts, self.index.bodies, previous=self.index)
-        self.app.call_from_thread(self._apply_scan, index, result.problems, leases)
+        settings = self.app.site.settings
+        langs = languages_of(result.posts, settings.language, settings.languages)
+        self.app.call_from_thread(self._apply_scan, index, result.problems, leases, langs)
         self._signature = signature
         # Reading every post competes with the UI thread for the GIL: let the rows paint first.
         self.app.call_from_thread(
@@ -215,11 +236,16 @@ class PostsScreen(Screen[None]):
         self._update_details(self.table.highlighted)
 
     def _apply_scan(
-        self, index: PostIndex, problems: list[HkcmsError], leases: dict[str, list[Lease]]
+        self,
+        index: PostIndex,
+        problems: list[HkcmsError],
+        leases: dict[str, list[Lease]],
+        langs: Languages,
     ) -> None:
         first = not self.loaded
         self.loaded = True
         self.leases = leases
+        self.langs = langs
         self.index = index
         posts = index.posts
         self.table.empty_text = "No posts yet: press n to write one" if not posts else "No match"
@@ -255,8 +281,11 @@ class PostsScreen(Screen[None]):
 
     def refresh_rows(self) -> None:
         slugs = self.index.matches(self.sort_key, self.query_text)
+        langs = self.langs
+        if self.needs_translation and langs is not None:
+            slugs = [s for s in slugs if langs.missing(s)]
         posts = self.index.posts
-        self.table.show([posts[s] for s in slugs], set(self.leases))
+        self.table.show([posts[s] for s in slugs], set(self.leases), langs)
         self._update_bar(len(slugs))
         self._update_details(self.table.highlighted)
 
@@ -269,6 +298,8 @@ class PostsScreen(Screen[None]):
             posts = count(total, "post")
             shown_text = posts if shown in (None, total) else f"{shown:,} of {posts}"
             title.append(f"  {shown_text} · sorted by {sort_by(self.sort_key).label}")
+            if self.needs_translation:
+                title.append(" · needs translation", style="bold")
             if self.query_text.strip() and not self.index.has_bodies:
                 title.append(" · indexing text…")
             if self.problems:
@@ -285,7 +316,15 @@ class PostsScreen(Screen[None]):
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(clean(post.slug), style="bold")
         revisions = count(post.revisions, "revision")
-        line.append(f"  {clean(post.lang) or 'no language set'} · {revisions}")
+        line.append(f"  {clean(post.lang) or 'no language set'}")
+        if self.langs is not None:
+            others = [x for x in self.langs.have.get(post.slug, ()) if x != post.lang]
+            missing = self.langs.missing(post.slug)
+            if others:
+                line.append(f" · also in {', '.join(others)}")
+            if missing:
+                line.append(f" · missing {', '.join(missing)} (l translates)", style="bold")
+        line.append(f" · {revisions}")
         if post.comments_pending:
             line.append(f" · {count(post.comments_pending, 'comment')} waiting", style="bold")
         who = self.leases.get(post.slug)
@@ -375,6 +414,42 @@ class PostsScreen(Screen[None]):
         from hkcms.tui.screens.confirm import ConfirmDialog
 
         self.app.push_screen(ConfirmDialog(question, yes="Move to trash"), done)
+
+    def action_needs_translation(self) -> None:
+        self.needs_translation = not self.needs_translation
+        self.refresh_rows()
+
+    def action_translate(self) -> None:
+        slug = self._current()
+        if slug is None:
+            return
+        missing = self.langs.missing(slug) if self.langs is not None else ()
+
+        def chosen(lang: str | None) -> None:
+            if lang:
+                self.translate(slug, lang)
+
+        from hkcms.tui.screens.prompt import PromptDialog
+
+        dialog = PromptDialog(
+            "Translate into which language? (a tag such as zh-Hant or en)",
+            placeholder="zh-Hant",
+            value=missing[0] if missing else "",
+        )
+        self.app.push_screen(dialog, chosen)
+
+    @work(thread=True, exclusive=True, group="posts-translate")
+    def translate(self, slug: str, lang: str) -> None:
+        """Create the translation (two small writes) off the UI thread, then open it."""
+        try:
+            post = create_translation(self.app.store, slug, lang)
+        except HkcmsError as exc:
+            self.app.call_from_thread(
+                self.notify, clean(exc), severity="error", timeout=10, markup=False
+            )
+            return
+        self.app.call_from_thread(self.app.open_editor, post.slug, slug)
+        self.app.call_from_thread(self.load_posts)
 
     def action_sort(self) -> None:
         self.sort_key = next_sort(self.sort_key)
