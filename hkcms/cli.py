@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from hkcms import __version__
 from hkcms.core.errors import HkcmsError, UsageError
+from hkcms.core.inert import inert
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -99,10 +100,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or EXIT_OK)
     except UsageError as exc:
-        print(f"hkcms: error: {exc}", file=sys.stderr)
+        print(f"hkcms: error: {inert(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except HkcmsError as exc:
-        print(f"hkcms: {exc}", file=sys.stderr)
+        # The message names a file: its name (or a quoted value) may hold escapes or newlines.
+        print(f"hkcms: {inert(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("hkcms: interrupted", file=sys.stderr)

@@ -12,7 +12,7 @@ from hkcms.commands.common import open_site, safe_text
 ORDER = 40
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("export", help="write the static site (default folder: <site>/public)")
     p.add_argument("--out", type=Path, help="output folder (default: <site>/public)")
     p.add_argument("--full", action="store_true", help="rebuild every page, not only changed ones")

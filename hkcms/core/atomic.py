@@ -12,6 +12,9 @@ from typing import cast
 from hkcms.core.errors import HkcmsError
 
 TMP_PREFIX = ".hkcms-tmp-"
+# Names are limited to 255 bytes: the temp name keeps this much of the real one (it only needs to
+# be recognisable), leaving room for the prefix, pid and random part.
+TMP_NAME_BYTES = 160
 MAX_FILE_BYTES = 2 * 1024 * 1024  # posts and metadata files above this are refused, not read
 
 
@@ -22,6 +25,14 @@ def fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def short_name(name: str, max_bytes: int = TMP_NAME_BYTES) -> str:
+    """`name` cut to at most `max_bytes` UTF-8 bytes (never inside a character), for temp names."""
+    data = name.encode("utf-8", "surrogateescape")
+    if len(data) <= max_bytes:
+        return name
+    return data[:max_bytes].decode("utf-8", "ignore")
 
 
 def write_atomic(
@@ -40,7 +51,7 @@ def write_atomic(
     """
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f"{TMP_PREFIX}{path.name}.{os.getpid()}.{os.urandom(4).hex()}"
+    tmp = folder / f"{TMP_PREFIX}{short_name(path.name)}.{os.getpid()}.{os.urandom(4).hex()}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         view = memoryview(data)
@@ -56,7 +67,7 @@ def write_atomic(
     os.close(fd)
     try:
         if keep_backup and path.exists():
-            bak_tmp = folder / f"{TMP_PREFIX}{path.name}.bak.{os.getpid()}"
+            bak_tmp = folder / f"{TMP_PREFIX}{short_name(path.name)}.bak.{os.getpid()}"
             bak_tmp.unlink(missing_ok=True)
             os.link(path, bak_tmp)
             os.replace(bak_tmp, folder / f"{path.name}.bak")

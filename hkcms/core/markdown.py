@@ -92,7 +92,8 @@ def shared_parser() -> MarkdownIt:
 
 def render_html(markdown: str) -> str:
     """Render Markdown to (unsanitised) HTML."""
-    return shared_parser().render(markdown)
+    html: str = shared_parser().render(markdown)
+    return html
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from hkcms.core.atomic import (
     read_regular_file,
     write_atomic,
 )
+from hkcms.core.drafts import move_drafts
 from hkcms.core.errors import ConflictError, HkcmsError, NotFoundError, PostError, SlugError
 from hkcms.core.history import EXTERNAL_EDITOR, History, Revision, current_editor, now_iso
 from hkcms.core.history_batch import record_external
@@ -317,6 +318,7 @@ class PostStore:
             os.rename(old_path, new_path)
             fsync_dir(new_path.parent)
             self.meta.rename_post(txn, old, new)
+            move_drafts(self.site, old, new)  # unsaved text follows the post, never left behind
 
     def trash(self, slug: str) -> TrashEntry:
         """Move a post and its metadata to the trash (restorable with untrash)."""
@@ -347,14 +349,14 @@ class PostStore:
         if not self.trash_dir.is_dir():
             return entries
         for record_path in self.trash_dir.glob("*.trash.json"):
-            record = read_json(record_path) or {}
+            record = read_json(record_path, tables=False) or {}
             entry_id = record_path.name.removesuffix(".trash.json")
             entries.append(
                 TrashEntry(
                     entry_id,
-                    record.get("slug", ""),
-                    record.get("title", ""),
-                    record.get("trashed", ""),
+                    str(record.get("slug", "")),
+                    str(record.get("title", "")),
+                    str(record.get("trashed", "")),
                 )
             )
         return sorted(entries, key=lambda e: e.trashed, reverse=True)
@@ -364,8 +366,8 @@ class PostStore:
         record_path = self.trash_dir / f"{entry_id}.trash.json"
         if "/" in entry_id or not record_path.exists():
             raise NotFoundError(f"nothing in the trash is called {entry_id!r}")
-        record = read_json(record_path) or {}
-        slug = validate_slug(record.get("slug", ""))
+        record = read_json(record_path, tables=False) or {}
+        slug = validate_slug(str(record.get("slug", "")))
         path = self.site.post_path(slug)
         with self.meta.transaction() as txn:
             if path.exists():
@@ -374,7 +376,9 @@ class PostStore:
             meta_src = self.trash_dir / f"{entry_id}.meta.json"
             if meta_src.exists():
                 os.replace(meta_src, self.meta.post_file(slug))
-            summary = {k: v for k, v in record.get("summary", {}).items() if k != "slug"}
+            kept = record.get("summary")
+            kept = kept if isinstance(kept, dict) else {}
+            summary = {k: v for k, v in kept.items() if k != "slug"}
             if summary:
                 txn.update_summary(slug, **summary)
             record_path.unlink()

@@ -12,6 +12,7 @@ from hkcms.core.comments import CommentStore
 from hkcms.core.lang import lang_prefix, normalise_lang
 from hkcms.core.posts import PostStore
 from hkcms.core.site import Site
+from hkcms.core.wording import count as counted
 from hkcms.export.html import comment_html, excerpt
 from hkcms.export.i18n import Strings, StringsLoader
 from hkcms.export.paths import tag_slug, url_path
@@ -45,10 +46,11 @@ class ExportReport:
     phases: dict[str, float] = field(default_factory=dict)  # seconds per stage (benchmarks)
 
     def summary(self) -> str:
-        warn = f", {len(self.warnings)} warnings" if self.warnings else ""
+        warn = f", {counted(len(self.warnings), 'warning')}" if self.warnings else ""
         return (
-            f"Exported {self.posts} posts to {self.out}: {self.written} files written, "
-            f"{self.skipped} unchanged, {self.removed} removed in {self.seconds:.2f} s{warn}"
+            f"Exported {counted(self.posts, 'post')} to {self.out}: "
+            f"{counted(self.written, 'file')} written, "
+            f"{self.skipped:,} unchanged, {self.removed:,} removed in {self.seconds:.2f} s{warn}"
         )
 
 
@@ -308,7 +310,10 @@ class BuildContext:
     def comments_of(self, slug: str, lang: str) -> list[dict[str, str]]:
         """The approved comments of a post, ready for the template."""
         out = []
-        for comment in CommentStore(self.store.meta).list(post=slug, status="approved"):
+        approved = CommentStore(self.store.meta).list(post=slug, status="approved")
+        authors = {c.id: c.author for c in approved}
+        parents = {c.parent for c in approved if c.parent in authors}
+        for comment in approved:
             created_iso, created_text = self.when(comment.created, lang)
             out.append(
                 {
@@ -316,6 +321,10 @@ class BuildContext:
                     "created_iso": created_iso,
                     "created_text": created_text,
                     "html": comment_html(comment.body),
+                    # Reply links (imported threads): an anchor only on comments replied to.
+                    "anchor": f"comment-{comment.id}" if comment.id in parents else "",
+                    "reply_to": f"comment-{comment.parent}" if comment.parent in authors else "",
+                    "reply_to_author": authors.get(comment.parent, ""),
                 }
             )
         return out

@@ -41,9 +41,10 @@ def parse_when(value: str, zone: dt.tzinfo) -> dt.datetime | dt.date | None:
         if len(value) == 10:
             return dt.date.fromisoformat(value)
         when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        # A moment at the edge of the calendar (9999-12-31T23:59-14:00) cannot be converted.
+        return when.astimezone(zone) if when.tzinfo else when
+    except (ValueError, OverflowError):
         return None
-    return when.astimezone(zone) if when.tzinfo else when
 
 
 def local_date(value: str, zone: dt.tzinfo) -> dt.date | None:

@@ -11,12 +11,13 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from textual.app import App
 
 from hkcms.core.errors import HkcmsError
 
-EditorLauncher = Callable[[App, str], str]
+EditorLauncher = Callable[[App[Any], str], str]
 """Takes the app and a text, returns the text after the user edited it (or raises EditorError)."""
 
 
@@ -71,7 +72,7 @@ def _run(command: list[str]) -> int:
         return process.wait()
 
 
-def run_external_editor(app: App, text: str) -> str:
+def run_external_editor(app: App[Any], text: str) -> str:
     """Write `text` to a temporary .md file, run the editor on it with the app suspended, read it.
 
     Textual's App.suspend() does not resume the screen when its block raises, which left a
