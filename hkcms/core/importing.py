@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from hkcms.core.atomic import MAX_FILE_BYTES, write_atomic_many
 from hkcms.core.comments import (
     Comment,
@@ -171,6 +173,7 @@ class Importer:
         where = f"{record.source or self.source} {record.source_id or '?'}"
         try:
             record = _cleaned(record)
+            data = _render(record, self.site)
         except HkcmsError as exc:
             self.report.warn(ImportWarning(where, f"{exc.message}; skipped"))
             return _Planned(record, "", "skipped", None, [])
@@ -189,7 +192,6 @@ class Importer:
         if slug and path is not None and path.exists():
             summary = txn.get_summary(slug) if txn is not None else self.meta.summary(slug)
             disk = _read(path)
-            data = _render(record, self.site)
             if disk is None or content_hash(disk) != summary.get("import_hash"):
                 self.report.warn(
                     ImportWarning(
@@ -211,7 +213,7 @@ class Importer:
         self._taken.add(slug)
         self._index[record.source_id] = slug
         self.report.slugs[record.source_id] = slug
-        return _Planned(record, slug, "created", _render(record, self.site), [])
+        return _Planned(record, slug, "created", data, [])
 
     def _new_slug(self, record: ImportedPost) -> str:
         wanted = unicodedata.normalize("NFC", record.slug.strip().lower())
@@ -439,7 +441,7 @@ def _cleaned(record: ImportedPost) -> ImportedPost:
         raise HkcmsError(f"has an unknown kind {record.kind!r}")
     body = _CONTROL.sub("", record.body.replace("\r\n", "\n").replace("\r", "\n"))
     tags = list(dict.fromkeys(" ".join(clean_text(t).split()) for t in record.tags))
-    aliases = list(dict.fromkeys(a.strip() for a in record.aliases if a.strip().startswith("/")))
+    aliases = list(dict.fromkeys(a.strip() for a in record.aliases if _safe_alias(a.strip())))
     return ImportedPost(
         **{
             **record.__dict__,
@@ -452,6 +454,13 @@ def _cleaned(record: ImportedPost) -> ImportedPost:
             "summary": " ".join(clean_text(record.summary).split()),
         }
     )
+
+
+def _safe_alias(path: str) -> bool:
+    """An old address as a site path: starts with '/', no '..' segment, no control character."""
+    if not path.startswith("/") or path.startswith("//") or _CONTROL.search(path):
+        return False
+    return ".." not in path.split("?", 1)[0].split("/")
 
 
 def _render(record: ImportedPost, site: Site) -> bytes:
@@ -475,7 +484,10 @@ def _render(record: ImportedPost, site: Site) -> bytes:
     for key, value in record.extra.items():
         if key not in OWN_KEYS and isinstance(key, str):
             front[key] = value
-    data = (dump_front(front) + (record.body or "\n")).encode("utf-8")
+    try:
+        data = (dump_front(front) + (record.body or "\n")).encode("utf-8")
+    except (yaml.YAMLError, ValueError, TypeError, UnicodeError) as exc:
+        raise HkcmsError(f"has front matter that cannot be written ({exc})") from None
     if len(data) > MAX_FILE_BYTES:
         raise HkcmsError(f"is too large ({len(data):,} bytes; posts are limited)")
     parse_post(data.decode("utf-8"), "import")  # never write a file that would not load
