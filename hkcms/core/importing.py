@@ -38,7 +38,7 @@ from hkcms.core.site import Site
 from hkcms.core.slugs import slugify, unique_slug, validate_slug
 from hkcms.core.views import BASELINE_TABLE, VIEWS_TABLE
 
-BATCH = 250  # posts written per lock and per pair of syncs
+BATCH = 500  # posts written per lock and per pair of syncs
 KINDS = ("post", "page")
 # Front matter keys the import writes; `extra` keys may not override them.
 OWN_KEYS = (
@@ -307,9 +307,12 @@ class Importer:
             metas.append((meta_path, json_bytes(data)))
             txn.forget(meta_path)
             summaries[plan.slug] = fields
-        write_atomic_many(blobs)
-        write_atomic_many(posts + metas, keep_backup=False)
-        self._write_summaries(txn, summaries)
+        shards = self._summary_files(txn, summaries)
+        # One pair of syncs for the whole batch; metadata files keep their last good copy.
+        write_atomic_many(
+            blobs + posts + metas + shards,
+            backups={p for p, _ in metas} | {p for p, _ in shards},
+        )
 
     def _revision(
         self, data: dict[str, Any], digest: str, size: int, now: str, outcome: str
@@ -336,8 +339,10 @@ class Importer:
         ]
         return merge_comments(data, resolved)
 
-    def _write_summaries(self, txn: MetaTxn, summaries: dict[str, dict[str, Any]]) -> None:
-        """Merge fields into the summaries, one write per shard file."""
+    def _summary_files(
+        self, txn: MetaTxn, summaries: dict[str, dict[str, Any]]
+    ) -> list[tuple[Path, bytes]]:
+        """The summary shard files with the fields merged in (one file per shard)."""
         by_shard: dict[str, list[str]] = {}
         for slug in summaries:
             by_shard.setdefault(summary_shard(slug), []).append(slug)
@@ -357,7 +362,7 @@ class Importer:
                     table[key].update(summaries[slug])
             files.append((path, json_bytes(data)))
             txn.forget(path)
-        write_atomic_many(files, keep_backup=True)
+        return files
 
     # ---- counting ------------------------------------------------------------------------
 
