@@ -77,7 +77,7 @@ def test_widths_formats_and_picture_markup(site: Site, tmp_path: Path) -> None:
     first, second, _ = pictures
     assert 'type="image/webp"' in first and " 480w" in first and " 1600w" in first
     assert 'width="1600" height="2133"' in first and 'alt="Umbrellas in Piccadilly"' in first
-    assert "loading=" not in first  # the first image is the one the reader sees at once
+    assert "loading=" not in first and 'fetchpriority="high"' in first  # seen at once
     assert 'loading="lazy" decoding="async"' in second and 'width="300" height="200"' in second
     assert re.search(r'og:image" content="https://example.org/media/_img/big-\w+-og.jpg"', page)
 
