@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from hkcms.core.errors import HkcmsError
 
 TMP_PREFIX = ".hkcms-tmp-"
+# Names are limited to 255 bytes: the temp name keeps this much of the real one (it only needs to
+# be recognisable), leaving room for the prefix, pid and random part.
+TMP_NAME_BYTES = 160
 MAX_FILE_BYTES = 2 * 1024 * 1024  # posts and metadata files above this are refused, not read
 
 
@@ -21,24 +27,39 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def short_name(name: str, max_bytes: int = TMP_NAME_BYTES) -> str:
+    """`name` cut to at most `max_bytes` UTF-8 bytes (never inside a character), for temp names."""
+    data = name.encode("utf-8", "surrogateescape")
+    if len(data) <= max_bytes:
+        return name
+    return data[:max_bytes].decode("utf-8", "ignore")
+
+
 def write_atomic(
-    path: Path, data: bytes, *, keep_backup: bool = False, sync_dir: bool = True
+    path: Path,
+    data: bytes,
+    *,
+    keep_backup: bool = False,
+    sync_dir: bool = True,
+    sync_file: bool = True,
 ) -> None:
     """Write `data` to `path` so that readers see the old or the new file, never a mix.
 
     With keep_backup, the previous version is kept as `<name>.bak` (hard link, no copy).
-    Without sync_dir the caller must fsync the folder (one sync for a batch of files).
+    Without sync_dir the caller must fsync the folder (one sync for a batch of files); without
+    sync_file and sync_dir, the caller makes a batch durable with sync_filesystem().
     """
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f"{TMP_PREFIX}{path.name}.{os.getpid()}.{os.urandom(4).hex()}"
+    tmp = folder / f"{TMP_PREFIX}{short_name(path.name)}.{os.getpid()}.{os.urandom(4).hex()}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         view = memoryview(data)
         while view:
             written = os.write(fd, view)
             view = view[written:]
-        os.fsync(fd)
+        if sync_file:
+            os.fsync(fd)
     except BaseException:
         os.close(fd)
         tmp.unlink(missing_ok=True)
@@ -46,7 +67,7 @@ def write_atomic(
     os.close(fd)
     try:
         if keep_backup and path.exists():
-            bak_tmp = folder / f"{TMP_PREFIX}{path.name}.bak.{os.getpid()}"
+            bak_tmp = folder / f"{TMP_PREFIX}{short_name(path.name)}.bak.{os.getpid()}"
             bak_tmp.unlink(missing_ok=True)
             os.link(path, bak_tmp)
             os.replace(bak_tmp, folder / f"{path.name}.bak")
@@ -56,6 +77,62 @@ def write_atomic(
         raise
     if sync_dir:
         fsync_dir(folder)
+
+
+def sync_filesystem(folder: Path) -> None:
+    """Make every file written so far on `folder`'s file system durable: one syncfs(2) for a
+    batch of thousands of files instead of two fsyncs each (os.sync() where there is none)."""
+    syncfs = _load_syncfs()
+    if syncfs is not None:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            if syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    os.sync()
+
+
+@functools.cache
+def _load_syncfs() -> Callable[[int], int] | None:
+    """libc's syncfs, looked up on first use (ctypes costs start-up time)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return cast(Callable[[int], int], libc.syncfs)
+    except (OSError, AttributeError):  # not Linux (or no C library to ask)
+        return None
+
+
+def write_atomic_many(files: list[tuple[Path, bytes]], *, keep_backup: bool = False) -> None:
+    """Write many files atomically with two system-wide syncs instead of two per file.
+
+    Every temporary file is written, then one sync makes them all durable before any rename;
+    a second sync after the renames makes the directory entries durable. For bulk writers
+    (imports), where an fsync per file (~5 ms here) would dominate.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.parent / f"{TMP_PREFIX}{path.name}.{os.getpid()}.{os.urandom(4).hex()}"
+            staged.append((tmp, path))
+            with open(tmp, "xb") as handle:
+                handle.write(data)
+        os.sync()
+        for tmp, path in staged:
+            if keep_backup and path.exists():
+                bak_tmp = path.parent / f"{TMP_PREFIX}{path.name}.bak.{os.getpid()}"
+                bak_tmp.unlink(missing_ok=True)
+                os.link(path, bak_tmp)
+                os.replace(bak_tmp, path.parent / f"{path.name}.bak")
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    os.sync()
 
 
 def clean_temp_files(folder: Path) -> int:

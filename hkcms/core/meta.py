@@ -16,6 +16,7 @@ from tinydb.table import Document
 
 from hkcms.core.atomic import clean_temp_files, read_regular_file, write_atomic
 from hkcms.core.errors import HkcmsError, MetadataError
+from hkcms.core.meta_schema import check_tables
 from hkcms.core.site import Site
 
 SCHEMA_VERSION = 1
@@ -46,8 +47,11 @@ def json_bytes(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
-def read_json(path: Path) -> dict[str, Any] | None:
-    """Parse a metadata file; None if it does not exist; MetadataError if it is corrupt."""
+def read_json(path: Path, *, tables: bool = True) -> dict[str, Any] | None:
+    """Parse a metadata file; None if it does not exist; MetadataError if it is corrupt.
+
+    With `tables` (TinyDB files) the known fields must also have the right types.
+    """
     try:
         data = read_regular_file(path, META_FILE_LIMIT)
     except FileNotFoundError:
@@ -73,6 +77,8 @@ def read_json(path: Path) -> dict[str, Any] | None:
         ) from exc
     if not isinstance(parsed, dict):
         raise MetadataError("metadata is not a JSON object; it was left untouched", path)
+    if tables:
+        check_tables(parsed, path)
     return parsed
 
 

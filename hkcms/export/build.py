@@ -103,8 +103,9 @@ class _Build:
         sources = old.sources if old and trusted else {}
         media = old.media if old and trusted else {}
         self.journal = Manifest(
-            dict(old_pages), dict(sources), False, FRAGMENT_VERSION, dict(media)
-        )
+            dict(old_pages), dict(sources), False, FRAGMENT_VERSION, dict(media),
+            drafts=self.ctx.settings.drafts or bool(old and old.drafts),
+        )  # fmt: skip
         self.journal_dirty = old is None or not old.complete
         self.out.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.out / STAGING, ignore_errors=True)
@@ -112,9 +113,11 @@ class _Build:
         forget_checked_dirs()
 
         lap = time.monotonic()
+        self.ctx.previous_pages = old_pages
         posts = self.ctx.read_posts()
         for source in self.sources:
             source.generate_context(self.ctx)
+        self.config.base = self.ctx.base  # known once the posts are read (languages, menu)
         self.report.posts = len(posts)
         lap = self.phase("scan", lap)
         # Images first: the post pages point at their variants (hkcms/export/images.py).
@@ -136,6 +139,7 @@ class _Build:
                     page.key = self.with_images(page, sources, media)
                 check_relpath(page.rel)
                 self.planned[page.rel] = page.key
+                self.ctx.claim(page.rel)
                 if isinstance(page, PostPage):
                     post_pages.append(page.post)
                     task = self.post_task(page, sources, media, trust)
@@ -191,6 +195,7 @@ class _Build:
             True,
             FRAGMENT_VERSION,
             {p.slug: p.media for p in post_pages if p.media and p.rel in self.planned},
+            drafts=self.ctx.settings.drafts,
         )
         if self.journal_dirty or old is None or not final.same_as(old):
             final.save(self.out)
@@ -217,7 +222,7 @@ class _Build:
                 self.report.skipped += 1
                 return None
         source = str(self.site.post_path(post.slug))
-        return PostTask(post.slug, source, page.rel, page.context(), current)
+        return PostTask(post.slug, source, page.rel, page.context(), current, post.root)
 
     def with_images(
         self, page: PostPage, sources: dict[str, str], media: dict[str, list[str]]

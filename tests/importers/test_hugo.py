@@ -83,13 +83,13 @@ def test_bundle_resources_are_listed_for_copying(hugo_site: Path) -> None:
     bundle = hugo_site / "content/posts/bundle"
     files = posts["bundle"].media_files
     assert files == {
-        "photo.jpg": str((bundle / "photo.jpg").resolve()),
+        "photo.png": str((bundle / "photo.png").resolve()),
         "images/diagram.png": str((bundle / "images/diagram.png").resolve()),
         "notes.txt": str((bundle / "notes.txt").resolve()),
     }
-    assert sorted(posts["bundle"].media) == sorted(files.values())
+    assert posts["bundle"].media == ["photo.png", "images/diagram.png", "notes.txt"]
     assert posts["toml-post"].media_files == {
-        "/img/banner.jpg": str((hugo_site / "static/img/banner.jpg").resolve())
+        "/img/banner.png": str((hugo_site / "static/img/banner.png").resolve())
     }
 
 
@@ -113,7 +113,7 @@ def test_shortcodes(hugo_site: Path) -> None:
     for expected in (
         "[YouTube video](https://www.youtube.com/watch?v=dQw4w9WgXcQ)",
         "[Vimeo video](https://vimeo.com/123456789)",
-        "![Banner 橫額](/img/banner.jpg)\n\n*The banner we carried*",
+        "![Banner 橫額](/img/banner.png)\n\n*The banner we carried*",
         "[Gist ada/0123abcd](https://gist.github.com/ada/0123abcd)",
         "[Post by @hkfp](https://twitter.com/hkfp/status/1234567890123)",
         '```go\nfmt.Println("hi")\n```',
@@ -145,3 +145,17 @@ def test_invalid_utf8_names_file_and_line(hugo_site: Path) -> None:
 def test_not_a_hugo_site(tmp_path: Path) -> None:
     with pytest.raises(HkcmsError, match="no content/"):
         list(hugo.read(tmp_path, []))
+
+
+def test_a_page_without_a_date_takes_its_file_time_not_the_import_time(hugo_site: Path) -> None:
+    import datetime as dt
+    import os
+
+    about = hugo_site / "content/about.md"
+    os.utime(about, (1_600_000_000, 1_600_000_000))
+    posts, _ = read_all(hugo_site)
+    expected = dt.datetime.fromtimestamp(1_600_000_000, dt.UTC).astimezone(
+        hugo.zone_of("Europe/London")
+    )
+    assert posts["about"].date == expected.isoformat()
+    assert posts["deep-post"].aliases == []  # no written date: its dated old URL is unknown

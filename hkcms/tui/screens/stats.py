@@ -12,8 +12,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from hkcms.core.errors import HkcmsError
+from hkcms.core.wording import count
 from hkcms.tui.safe import clean, safe
 from hkcms.tui.widgets.key_bar import KeyBar
+from hkcms.tui.widgets.list_table import ListTable
 
 if TYPE_CHECKING:
     from hkcms.tui.app import HkcmsApp
@@ -44,7 +46,7 @@ class StatsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="stats-bar", classes="bar")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="stats-table")
+        yield ListTable(zebra_stripes=True, id="stats-table")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -79,7 +81,8 @@ class StatsScreen(Screen[None]):
         for i, (slug, views) in enumerate(ranking, 1):
             table.add_row(str(i), f"{views:,}", safe(titles.get(slug, slug)), key=slug)
         bar = Text(f"Most read {period_label(self.days)}", style="bold")
-        bar.append(f"  {len(ranking)} posts with views · p changes the period", style="dim")
+        posts = count(len(ranking), "post")
+        bar.append(f"  {posts} with views · p changes the period", style="dim")
         if not ranking:
             bar.append("  (import access logs with 'hkcms views import')", style="dim")
         self.query_one("#stats-bar", Static).update(bar)
@@ -90,6 +93,8 @@ class StatsScreen(Screen[None]):
 
     @on(DataTable.RowSelected)
     def action_preview(self) -> None:
-        row = self.query_one(DataTable).cursor_row
-        if 0 <= row < len(self.ranking):
+        row = self.query_one(ListTable).visible_row
+        if row is not None and row < len(self.ranking):
             self.app.open_preview(self.ranking[row][0])
+        else:
+            self.notify("No post is highlighted: move to one with ↑/↓ first.", severity="warning")
