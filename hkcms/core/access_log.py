@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
+from hkcms.core.bots import is_bot
 from hkcms.core.errors import SiteError
 from hkcms.core.site import parse_zone
 
@@ -28,28 +29,6 @@ UNKNOWN_POST = "unknown post"
 BAD_URL = "undecodable URL"
 EMPTY = "empty line"
 
-# Lowercase substrings of user agents that are not people reading: search and AI crawlers,
-# link-preview fetchers (chat apps, social sites), monitoring agents and HTTP libraries.
-BOT_TOKENS = (
-    "bot", "crawl", "spider", "slurp", "scrape", "archiver", "fetcher", "preview", "headless",
-    "http://", "https://", "+http", "mailto:", "@",
-    "facebookexternalhit", "facebot", "meta-externalagent", "whatsapp", "embedly", "iframely",
-    "vkshare",
-    "redditbot", "mastodon", "pleroma", "akkoma", "misskey", "http.rb", "bluesky", "cardyb",
-    "google-inspectiontool", "googleother", "mediapartners", "adsbot", "feedfetcher", "lighthouse",
-    "pagespeed", "gtmetrix", "yandex", "baidu", "sogou", "petalbot", "bytespider", "gptbot",
-    "chatgpt", "claude", "anthropic", "perplexity", "ccbot", "amazonbot", "applebot", "semrush",
-    "ahrefs", "mj12", "dotbot", "seznam", "qwant", "ia_archiver", "wayback", "validator", "w3c",
-    "pingdom", "uptime", "statuscake", "site24x7", "newrelic", "datadog", "nagios", "zabbix",
-    "monitor", "check_http", "prometheus", "blackbox", "healthcheck", "synthetic",
-    "curl", "wget", "python", "aiohttp", "httpx", "go-http-client", "java/", "okhttp", "libwww",
-    "lwp::", "php/", "ruby", "axios", "node-fetch", "undici", "scrapy", "phantomjs", "selenium",
-    "puppeteer", "playwright", "httpclient", "http_request", "masscan", "nmap", "zgrab", "nikto",
-    "sqlmap", "wpscan", "postman", "insomnia", "feed", "rss", "reader", "rome client",
-)  # fmt: skip
-# A reader's browser always starts its user agent like this; tools and apps mostly do not.
-BROWSER_PREFIXES = ("mozilla/", "opera/")
-
 _MONTHS = {
     name.encode(): number
     for number, name in enumerate(
@@ -57,14 +36,6 @@ _MONTHS = {
     )
 }
 _NGINX_ESCAPE = re.compile(rb"\\x([0-9A-Fa-f]{2})")
-
-
-def is_bot(user_agent: str, extra_tokens: Iterable[str] = ()) -> bool:
-    """True for crawlers, preview fetchers, monitors, HTTP libraries and empty user agents."""
-    ua = user_agent.strip().lower()
-    if not ua or ua == "-" or not ua.startswith(BROWSER_PREFIXES):
-        return True
-    return any(token in ua for token in BOT_TOKENS) or any(t in ua for t in extra_tokens)
 
 
 @dataclass(frozen=True)
