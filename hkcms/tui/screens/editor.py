@@ -58,15 +58,19 @@ class EditorScreen(Screen[None]):
     show_preview: reactive[bool] = reactive(False, init=False)
     show_fields: reactive[bool] = reactive(False, init=False)
 
-    def __init__(self, post: Post) -> None:
+    def __init__(self, post: Post, source: Post | None = None) -> None:
         super().__init__()
         self.post = post
+        # A translation opens with its source beside it (the side pane shows the source
+        # instead of the preview; ctrl+r shows or hides it).
+        self.source = source
         self.saved_body = post.body
         self.saved_fields = fields_of(post)
         self._preview_chosen = False
         self._form_state = dict(self.saved_fields)
         self._others: list[str] = []
         self._draft_timer: Timer | None = None
+        self._draft_on_disk = False  # a crash copy of this session's unsaved text exists
 
     # ---- layout ------------------------------------------------------------------------
 
@@ -114,7 +118,9 @@ class EditorScreen(Screen[None]):
     def on_mount(self) -> None:
         self.app.leases.acquire(self.post.slug)
         self.set_interval(LEASE_REFRESH_S, lambda: self.app.leases.acquire(self.post.slug))
-        self._others = [lease.label() for lease in self.app.leases.others().get(self.post.slug, [])]
+        # Who else has it open changes (they leave, their hkcms is killed): keep it current.
+        self.set_interval(self.app.poll_interval, self._refresh_others)
+        self._others = self._readers()
         self.show_fields = self.app.size.height >= 36
         self._layout(self.app.size.width)
         self.text_area.focus()
@@ -153,6 +159,16 @@ class EditorScreen(Screen[None]):
         )
         self.app.push_screen(ConfirmDialog(question, yes="Restore", no="Throw away"), answer)
 
+    def _readers(self) -> list[str]:
+        """Who else (other processes) has this post open now."""
+        return [lease.label() for lease in self.app.leases.others().get(self.post.slug, [])]
+
+    def _refresh_others(self) -> None:
+        others = self._readers()
+        if others != self._others:
+            self._others = others
+            self._update_bar()
+
     def _use_text(self, text: str, said: str) -> None:
         """Put a whole file text (front matter + body) on screen as unsaved changes."""
         try:
@@ -179,6 +195,10 @@ class EditorScreen(Screen[None]):
         self._cancel_draft_timer()
         if self.dirty:
             self._draft_timer = self.set_timer(DRAFT_DELAY_S, self._write_draft)
+        elif self._draft_on_disk:
+            # Undo brought the text back to the saved file: nothing is unsaved any more, so
+            # the next session must not offer a "crash" copy.
+            self.discard_draft()
 
     def _write_draft(self) -> None:
         if self.dirty:
@@ -189,13 +209,20 @@ class EditorScreen(Screen[None]):
         try:
             self.app.drafts.save(self.post.slug, text)
         except OSError:
-            pass  # a read-only state folder: no crash copy, but editing goes on
+            return  # a read-only state folder: no crash copy, but editing goes on
+        self.app.call_from_thread(self._draft_written)
+
+    def _draft_written(self) -> None:
+        self._draft_on_disk = True
+        if not self.dirty:  # undone while the copy was being written
+            self.discard_draft()
 
     def discard_draft(self) -> None:
         self._cancel_draft_timer()
         self.app.drafts.discard(self.post.slug)
+        self._draft_on_disk = False
         if self.show_preview:
-            self._preview().show(self.post.body, now=True)
+            self._preview().show(self._pane_text(), now=True)
 
     def on_unmount(self) -> None:
         self.app.leases.release(self.post.slug)
@@ -210,12 +237,17 @@ class EditorScreen(Screen[None]):
         if not self._preview_chosen:
             self.show_preview = wide
 
+    def _pane_text(self) -> str:
+        return self.source.body if self.source is not None else self.text_area.text
+
     def watch_show_preview(self, show: bool) -> None:
         self.set_class(show, "-preview")
         if show:
-            self._preview().show(self.text_area.text, now=True)
+            self._preview().show(self._pane_text(), now=True)
         elif not self.has_class("-wide"):
             self.text_area.focus()
+        if self.source is not None:
+            self._update_bar()
 
     def watch_show_fields(self, show: bool) -> None:
         if show and self._form() is None:
@@ -237,6 +269,9 @@ class EditorScreen(Screen[None]):
         bar.append(f"  ({clean(self.post.slug)}.md)", style="dim")
         if self._others:
             bar.append(f"  also open by {clean(', '.join(self._others))}", style="bold red")
+        if self.source is not None:
+            where = "beside" if self.show_preview else "ctrl+r shows it"
+            bar.append(f"  translating {clean(self.source.slug)} ({where})", style="italic")
         self.query_one("#editor-bar", Static).update(bar)
 
     # ---- change tracking ---------------------------------------------------------------
@@ -250,7 +285,7 @@ class EditorScreen(Screen[None]):
     @on(TextArea.Changed, "#editor-text")
     def _text_changed(self) -> None:
         self._recompute_dirty()
-        if self.show_preview:
+        if self.show_preview and self.source is None:
             self._preview().show(self.text_area.text)
 
     @on(FieldsChanged)
@@ -353,6 +388,7 @@ class EditorScreen(Screen[None]):
         self.app.leases.release(self.post.slug)
         self.app.leases.acquire(new.slug)
         self._replace_content(new)
+        self._refresh_others()  # those who had the old post open do not have this one
         self.notify(f"Saved your version as a new post: {clean(new.slug)}", markup=False)
 
     # ---- leaving, toggles, $EDITOR -----------------------------------------------------

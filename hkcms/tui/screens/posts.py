@@ -14,7 +14,9 @@ from textual.widgets import Input, Static
 from hkcms.core.errors import HkcmsError
 from hkcms.core.leases import Lease
 from hkcms.core.posts import PostInfo
-from hkcms.tui.messages import PostChosen, PostHighlighted
+from hkcms.core.translations import Languages, create_translation, languages_of
+from hkcms.core.wording import count
+from hkcms.tui.messages import PostChosen, PostHighlighted, SettingsChanged
 from hkcms.tui.post_index import PostIndex, next_sort, read_bodies, sort_by
 from hkcms.tui.safe import clean
 from hkcms.tui.watch import disk_signature
@@ -26,6 +28,10 @@ if TYPE_CHECKING:
 
 
 BODY_INDEX_DELAY_S = 0.3
+
+
+def lease_keys(leases: dict[str, list[Lease]]) -> set[tuple[str, str, str, int]]:
+    return {(lease.slug, lease.user, lease.host, lease.pid) for v in leases.values() for lease in v}
 
 
 class PostsScreen(Screen[None]):
@@ -72,6 +78,22 @@ class PostsScreen(Screen[None]):
             show=False,
             id="posts.trash_view",
             tooltip="Show the trash; u there restores a post",
+        ),
+        Binding(
+            "l",
+            "translate",
+            "Translate",
+            show=False,
+            id="posts.translate",
+            tooltip="Create the highlighted post's translation and open it beside the source",
+        ),
+        Binding(
+            "L",
+            "needs_translation",
+            "Needs translation",
+            show=False,
+            id="posts.needs_translation",
+            tooltip="Only posts with a missing translation; again: every post",
         ),
         Binding("s", "sort", "Sort", show=False, id="posts.sort", tooltip="Cycle the sort order"),
         Binding(
@@ -125,6 +147,8 @@ class PostsScreen(Screen[None]):
         self.loaded = False
         self.problems: list[HkcmsError] = []
         self._signature: int | None = None
+        self.langs: Languages | None = None
+        self.needs_translation = False  # the "needs translation" filter (L)
 
     def compose(self) -> ComposeResult:
         yield Static(id="posts-bar", classes="bar")
@@ -175,7 +199,9 @@ class PostsScreen(Screen[None]):
         # The new index (10,000 haystacks) is built here, not on the UI thread.
         index = PostIndex()
         index.set_posts(result.posts, self.index.bodies, previous=self.index)
-        self.app.call_from_thread(self._apply_scan, index, result.problems, leases)
+        settings = self.app.site.settings
+        langs = languages_of(result.posts, settings.language, settings.languages)
+        self.app.call_from_thread(self._apply_scan, index, result.problems, leases, langs)
         self._signature = signature
         # Reading every post competes with the UI thread for the GIL: let the rows paint first.
         self.app.call_from_thread(
@@ -194,17 +220,32 @@ class PostsScreen(Screen[None]):
         """Notice edits by other people or programs: a stat of each file, no reading."""
         if not self.loaded or not self.is_current:
             return  # another screen is in front; returning here polls again
+        # Read first: it also removes the leases of hkcms processes on this machine that were
+        # killed, whose files would otherwise never change.
+        leases = self.app.leases.others()
         signature = disk_signature(self.app.site)
         if self._signature is not None and signature != self._signature:
             self._signature = signature
             self.app.call_from_thread(self.load_posts)
+        elif lease_keys(leases) != lease_keys(self.leases):  # e.g. another machine's expired
+            self.app.call_from_thread(self._apply_leases, leases)
+
+    def _apply_leases(self, leases: dict[str, list[Lease]]) -> None:
+        self.leases = leases
+        self.table.show(self.table.rows, set(leases))
+        self._update_details(self.table.highlighted)
 
     def _apply_scan(
-        self, index: PostIndex, problems: list[HkcmsError], leases: dict[str, list[Lease]]
+        self,
+        index: PostIndex,
+        problems: list[HkcmsError],
+        leases: dict[str, list[Lease]],
+        langs: Languages,
     ) -> None:
         first = not self.loaded
         self.loaded = True
         self.leases = leases
+        self.langs = langs
         self.index = index
         posts = index.posts
         self.table.empty_text = "No posts yet: press n to write one" if not posts else "No match"
@@ -218,9 +259,9 @@ class PostsScreen(Screen[None]):
         if new:
             names = "; ".join(clean(p) for p in new[:3])
             more = f" and {len(new) - 3} more" if len(new) > 3 else ""
-            files = "post file" if len(new) == 1 else "post files"
             self.notify(
-                f"{len(new)} {files} could not be read and {'is' if len(new) == 1 else 'are'} "
+                f"{count(len(new), 'post file')} could not be read and "
+                f"{'is' if len(new) == 1 else 'are'} "
                 f"left out of the list: {names}{more}. Press ! to see them all.",
                 severity="warning",
                 timeout=15,
@@ -240,8 +281,11 @@ class PostsScreen(Screen[None]):
 
     def refresh_rows(self) -> None:
         slugs = self.index.matches(self.sort_key, self.query_text)
+        langs = self.langs
+        if self.needs_translation and langs is not None:
+            slugs = [s for s in slugs if langs.missing(s)]
         posts = self.index.posts
-        self.table.show([posts[s] for s in slugs], set(self.leases))
+        self.table.show([posts[s] for s in slugs], set(self.leases), langs)
         self._update_bar(len(slugs))
         self._update_details(self.table.highlighted)
 
@@ -251,17 +295,16 @@ class PostsScreen(Screen[None]):
         if not self.loaded:
             title.append("  loading…")
         else:
-            noun = "post" if total == 1 else "posts"
-            count = f"{total} {noun}" if shown in (None, total) else f"{shown} of {total} {noun}"
-            title.append(f"  {count} · sorted by {sort_by(self.sort_key).label}")
+            posts = count(total, "post")
+            shown_text = posts if shown in (None, total) else f"{shown:,} of {posts}"
+            title.append(f"  {shown_text} · sorted by {sort_by(self.sort_key).label}")
+            if self.needs_translation:
+                title.append(" · needs translation", style="bold")
             if self.query_text.strip() and not self.index.has_bodies:
                 title.append(" · indexing text…")
             if self.problems:
-                unreadable = len(self.problems)
-                title.append(
-                    f" · {unreadable} unreadable file{'' if unreadable == 1 else 's'} (! lists)",
-                    style="bold yellow",
-                )
+                unreadable = count(len(self.problems), "unreadable file")
+                title.append(f" · {unreadable} (! lists)", style="bold yellow")
         self.query_one("#posts-bar", Static).update(title)
 
     def _update_details(self, slug: str | None) -> None:
@@ -272,15 +315,27 @@ class PostsScreen(Screen[None]):
             return
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(clean(post.slug), style="bold")
-        revisions = f"{post.revisions} revision{'' if post.revisions == 1 else 's'}"
-        line.append(f"  {clean(post.lang) or 'no language set'} · {revisions}")
+        revisions = count(post.revisions, "revision")
+        line.append(f"  {clean(post.lang) or 'no language set'}")
+        if self.langs is not None:
+            others = [x for x in self.langs.have.get(post.slug, ()) if x != post.lang]
+            missing = self.langs.missing(post.slug)
+            if others:
+                line.append(f" · also in {', '.join(others)}")
+            if missing:
+                line.append(f" · missing {', '.join(missing)} (l translates)", style="bold")
+        line.append(f" · {revisions}")
         if post.comments_pending:
-            line.append(f" · {post.comments_pending} comments waiting", style="bold")
+            line.append(f" · {count(post.comments_pending, 'comment')} waiting", style="bold")
         who = self.leases.get(post.slug)
         if who:
             names = ", ".join(clean(lease.label()) for lease in who)
             line.append(f" · open by {names}", style="bold red")
         details.update(line)
+
+    @on(SettingsChanged)
+    def _settings_changed(self) -> None:
+        self._update_bar(len(self.table.rows))
 
     @on(PostHighlighted)
     def _highlighted(self, event: PostHighlighted) -> None:
@@ -359,6 +414,42 @@ class PostsScreen(Screen[None]):
         from hkcms.tui.screens.confirm import ConfirmDialog
 
         self.app.push_screen(ConfirmDialog(question, yes="Move to trash"), done)
+
+    def action_needs_translation(self) -> None:
+        self.needs_translation = not self.needs_translation
+        self.refresh_rows()
+
+    def action_translate(self) -> None:
+        slug = self._current()
+        if slug is None:
+            return
+        missing = self.langs.missing(slug) if self.langs is not None else ()
+
+        def chosen(lang: str | None) -> None:
+            if lang:
+                self.translate(slug, lang)
+
+        from hkcms.tui.screens.prompt import PromptDialog
+
+        dialog = PromptDialog(
+            "Translate into which language? (a tag such as zh-Hant or en)",
+            placeholder="zh-Hant",
+            value=missing[0] if missing else "",
+        )
+        self.app.push_screen(dialog, chosen)
+
+    @work(thread=True, exclusive=True, group="posts-translate")
+    def translate(self, slug: str, lang: str) -> None:
+        """Create the translation (two small writes) off the UI thread, then open it."""
+        try:
+            post = create_translation(self.app.store, slug, lang)
+        except HkcmsError as exc:
+            self.app.call_from_thread(
+                self.notify, clean(exc), severity="error", timeout=10, markup=False
+            )
+            return
+        self.app.call_from_thread(self.app.open_editor, post.slug, slug)
+        self.app.call_from_thread(self.load_posts)
 
     def action_sort(self) -> None:
         self.sort_key = next_sort(self.sort_key)
