@@ -9,6 +9,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,10 +91,17 @@ def import_comments(
         raise HkcmsError("no such file", path) from None
     text = decode_utf8(data, path).removeprefix("\ufeff")
     fmt = _format_of(path, text)
-    rows = _json_rows(text, path) if fmt == "json" else _csv_rows(text, path)
-    report = CommentImportReport(str(path), fmt, rows=len(rows))
     site = store.meta.site
     patterns = patterns_for(site.settings.views, site.settings.base_url)
+
+    def is_post(value: str) -> bool:
+        try:
+            return _slug_of(store, value.strip(), patterns) is not None
+        except HkcmsError:
+            return False
+
+    rows = _json_rows(text, path) if fmt == "json" else _csv_rows(text, path, is_post)
+    report = CommentImportReport(str(path), fmt, rows=len(rows))
     zone = site.settings.zone
     ready: list[Comment] = []
     sources: set[str] = set()
@@ -149,7 +157,9 @@ def _columns(names: list[str], path: Path) -> dict[str, str]:
     return found
 
 
-def _csv_rows(text: str, path: Path) -> list[Row]:
+def _csv_rows(
+    text: str, path: Path, is_post: Callable[[str], bool] = lambda value: False
+) -> list[Row]:
     """Rows of a CSV file, each with the line it starts on.
 
     Strict parsing: a quote that is never closed, or closed in the middle of a later row, is an
@@ -189,10 +199,46 @@ def _csv_rows(text: str, path: Path) -> list[Row]:
             if not any(cell.strip() for cell in record):
                 continue  # blank lines between records
             number += 1
+            if any(cell.strip() for cell in record[len(header) :]):
+                # More fields than the header: a quote left open in this row was closed by
+                # one in a later row (`"…\nnext,row,",x`), which merged them. Read again.
+                problem = (
+                    f"not valid CSV: {len(record)} fields where the header has {len(header)} "
+                    "(a quote left open?); the row was skipped"
+                )
+                rows.append((number, first, problem))
+                resume = first
+                break
+            if start + reader.line_num > first and _holds_a_row(
+                record, len(header), index, is_post
+            ):
+                problem = (
+                    "not valid CSV: a quote left open here runs into the rows after it "
+                    "(a field holds a line that is a row of its own); the row was skipped"
+                )
+                rows.append((number, first, problem))
+                resume = first
+                break
             fields = {ours: record[i] if i < len(record) else "" for ours, i in index.items()}
             rows.append((number, first, fields))
         start = resume
     return rows
+
+
+def _holds_a_row(
+    record: list[str], width: int, index: dict[str, int], is_post: Callable[[str], bool]
+) -> bool:
+    """True if a multi-line field of `record` has a line that reads as a whole row of the file
+    (as many fields as the header, a post in the post column): rows merged by an open quote."""
+    post = index["post"]
+    for cell in record:
+        for line in cell.split("\n")[1:]:
+            if line.count(",") + 1 < width:
+                continue
+            fields = next(csv.reader([line]), [])
+            if len(fields) >= width and post < len(fields) and is_post(fields[post]):
+                return True
+    return False
 
 
 def _csv_problem(exc: csv.Error) -> str:
@@ -248,18 +294,9 @@ def _comment_of(
     raw_post = row.get("post", "").strip()
     if not raw_post:
         raise HkcmsError("no post slug or URL")
-    if "/" in raw_post:
-        slug = slug_from_url(raw_post, patterns)
-        if slug is None:
-            raise HkcmsError(f"{raw_post!r} is not the URL of a post")
-    else:
-        slug = unicodedata.normalize("NFC", raw_post)
-    try:
-        validate_slug(slug)
-    except HkcmsError:
-        raise HkcmsError(f"unknown post {slug!r}") from None
-    if not store.meta.site.post_path(slug).exists():
-        raise HkcmsError(f"unknown post {slug!r}")
+    slug = _slug_of(store, raw_post, patterns)
+    if slug is None:
+        raise HkcmsError(f"{raw_post!r} is not the URL of a post")
     created = parse_date(row.get("date", ""), zone)
     fields = [raw_post, *(row.get(k, "") for k in ("author", "body", "date", "email"))]
     digest = hashlib.sha256(json.dumps([f.strip() for f in fields]).encode()).hexdigest()
@@ -272,6 +309,24 @@ def _comment_of(
         email=row.get("email", ""),
         source=f"import:{digest[:24]}",
     )
+
+
+def _slug_of(store: CommentStore, raw_post: str, patterns: Any) -> str | None:
+    """The slug of an existing post named by a slug or URL; None if a URL is not a post's;
+    HkcmsError for a slug that names no post."""
+    if "/" in raw_post:
+        slug = slug_from_url(raw_post, patterns)
+        if slug is None:
+            return None
+    else:
+        slug = unicodedata.normalize("NFC", raw_post)
+    try:
+        validate_slug(slug)
+    except HkcmsError:
+        raise HkcmsError(f"unknown post {slug!r}") from None
+    if not store.meta.site.post_path(slug).exists():
+        raise HkcmsError(f"unknown post {slug!r}")
+    return slug
 
 
 def parse_date(text: str, zone: dt.tzinfo) -> str | None:

@@ -108,3 +108,26 @@ def test_parse_date_refuses_dates_at_the_end_of_the_calendar() -> None:
         with pytest.raises(HkcmsError, match="out of range"):
             parse_date(text, dt.UTC)
     assert parse_date("9999-12-30", dt.UTC) == "9999-12-30T00:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # the open quote is closed by the next row's quote before a comma: one more field
+        ['hello,author0,"a', 'hello,author1,",a"'],
+        # ... or before the end of a line: the next row's text becomes a line of the body
+        ['hello,author0,"a', 'hello,author1,"', 'b"'],
+        # two open quotes that together make valid CSV
+        ['hello,author0,"a', "hello,author1,a", 'hello,author2,"",",'],
+    ],
+    ids=["comma", "newline", "two"],
+)
+def test_rows_merged_by_an_open_quote_are_found(
+    comments: CommentStore, tmp_path: Path, rows: list[str]
+) -> None:
+    path = tmp_path / "form.csv"
+    path.write_text("post,author,body\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    report = import_comments(comments, path)
+    assert report.problems and report.problems[0].line == 2
+    for comment in comments.list():
+        assert "author" not in comment.body  # no row inside another's body
