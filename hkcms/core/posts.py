@@ -19,6 +19,7 @@ from hkcms.core.atomic import (
     read_regular_file,
     write_atomic,
 )
+from hkcms.core.drafts import move_drafts
 from hkcms.core.errors import ConflictError, HkcmsError, NotFoundError, PostError, SlugError
 from hkcms.core.history import EXTERNAL_EDITOR, History, Revision, current_editor, now_iso
 from hkcms.core.history_batch import record_external
@@ -317,6 +318,7 @@ class PostStore:
             os.rename(old_path, new_path)
             fsync_dir(new_path.parent)
             self.meta.rename_post(txn, old, new)
+            move_drafts(self.site, old, new)  # unsaved text follows the post, never left behind
 
     def trash(self, slug: str) -> TrashEntry:
         """Move a post and its metadata to the trash (restorable with untrash)."""
