@@ -162,6 +162,17 @@ class HkcmsApp(App[None]):
 
         self.push_screen(StatsScreen())
 
+    def open_import(self) -> None:
+        """The import dialog (command palette); the posts list re-reads the folder after it."""
+        from hkcms.tui.screens.import_dialog import ImportDialog
+
+        def imported(report: object) -> None:
+            reload = getattr(self.screen, "action_reload", None)
+            if report is not None and reload is not None:
+                reload()
+
+        self.push_screen(ImportDialog(), imported)
+
     def go_home(self) -> None:
         """Back to the posts list, closing screens that have nothing unsaved."""
         while len(self.screen_stack) > 2 and getattr(self.screen, "can_leave", True):
