@@ -31,9 +31,9 @@ async def test_opening_a_post_with_an_80_kb_line_breaks_it_and_says_so(make_app,
         assert isinstance(editor, EditorScreen)
         text = editor.query_one(TextArea).text
         assert longest(text) <= LONG_LINE
-        assert render_html(text).replace("\n", " ") == render_html(
-            f"First.\n\n{LINE}\n"
-        ).replace("\n", " ")
+        assert render_html(text).replace("\n", " ") == render_html(f"First.\n\n{LINE}\n").replace(
+            "\n", " "
+        )
         assert editor.dirty  # shown as a change, not saved behind the user's back
         assert path.read_bytes() == before
         assert any("too long to type in quickly" in n for n in notices(app))
