@@ -35,15 +35,20 @@ class Wrapped:
 _CONTAINER = re.compile(r" {0,3}(?:>|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))[ \t]?")
 
 
-def _content(line: str) -> str:
-    """The line without the quote and list markers that open it ('> - # x' -> '# x')."""
+def _content(line: str) -> tuple[str, int]:
+    """The line without the quote and list markers that open it ('> - # x' -> '# x'), and
+    how many there were."""
+    depth = 0
     while match := _CONTAINER.match(line):
         line = line[match.end() :]
-    return line
+        depth += 1
+    return line, depth
 
 
 def _is_paragraph_text(line: str) -> bool:
-    content = _content(line)
+    content, depth = _content(line)
+    if depth > 1:
+        return False  # nested lists and quotes: markdown-it reads their lazy lines differently
     stripped = content.lstrip(" ")
     if (
         not stripped
@@ -108,7 +113,7 @@ def wrap_long_lines(text: str, limit: int = LONG_LINE, width: int = WIDTH) -> Wr
     kept: list[int] = []
     fence = ""
     for number, line in enumerate(text.split("\n"), 1):
-        opening = _FENCE.match(_content(line))
+        opening = _FENCE.match(_content(line)[0])
         if fence:
             if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
                 fence = ""
