@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
@@ -173,6 +172,8 @@ class MetaStore:
     @contextmanager
     def lock(self) -> Iterator[None]:
         self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        from filelock import FileLock, Timeout  # 30–70 ms to import; lock-free reads skip it
+
         lock = FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT_S)
         try:
             lock.acquire()
