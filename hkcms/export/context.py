@@ -286,10 +286,10 @@ class BuildContext:
     def has_version(self, post: PlannedPost, lang: str) -> bool:
         if post.lang == lang:
             return True
-        versions = (
-            self.versions.get(post.info.translation_key) if post.info.translation_key else None
-        )
-        return bool(versions) and post in versions and any(v.lang == lang for v in versions)
+        key = post.info.translation_key
+        versions = self.versions.get(key, []) if key else []
+        linked = any(v is post for v in versions)
+        return linked and any(v.lang == lang for v in versions)
 
     def listed(self, lang: str) -> list[PlannedPost]:
         """The posts a language's front page, feed and archive show: its own; the default
