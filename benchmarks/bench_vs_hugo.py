@@ -203,7 +203,13 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000, help="access-log lines")
     parser.add_argument("--work", type=Path, help="work folder (default: a temporary one)")
     parser.add_argument("--json", action="store_true", help="print the table as JSON too")
+    parser.add_argument(
+        "--parts",
+        default="first,exports,list,tui,views",
+        help="comma-separated parts to run (default: all): first,exports,list,tui,views",
+    )
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     n = args.n
     work = args.work or Path(tempfile.mkdtemp(prefix="hkcms-bench-vs-hugo-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -224,85 +230,95 @@ def main() -> None:
         if not site.exists():
             generate(n, site, revisions=3)
 
-        # First scan: a copy with the posts only, as after `git clone`.
-        fresh = work / "never-seen"
-        shutil.rmtree(fresh, ignore_errors=True)
-        shutil.copytree(site / "posts", fresh / "posts")
-        from benchmarks.bench_core import history_done
+        if "first" in parts:
+            # First scan: a copy with the posts only, as after `git clone`.
+            fresh = work / "never-seen"
+            shutil.rmtree(fresh, ignore_errors=True)
+            shutil.copytree(site / "posts", fresh / "posts")
+            from benchmarks.bench_core import history_done
 
-        began = time.perf_counter()
-        listed, _ = hkcms(fresh, "list", "--json")
-        listed_cpu = cpu()
-        history_done(fresh)
-        complete = time.perf_counter() - began
-        rows["first"].set(
-            "hkcms list", f"{listed:.2f} s ({listed_cpu}; history complete after {complete:.1f} s)"
-        )
-        shutil.rmtree(fresh, ignore_errors=True)
+            began = time.perf_counter()
+            listed, _ = hkcms(fresh, "list", "--json")
+            listed_cpu = cpu()
+            history_done(fresh)
+            complete = time.perf_counter() - began
+            rows["first"].set(
+                "hkcms list",
+                f"{listed:.2f} s ({listed_cpu}; history complete after {complete:.1f} s)",
+            )
+            shutil.rmtree(fresh, ignore_errors=True)
 
-        # Exports. hkcms: its caches (scan, fragments, templates) and the output deleted.
-        PostStore(Site.open(site)).scan()  # history of the generated corpus, as a real site has
-        shutil.rmtree(site / ".hkcms" / "cache", ignore_errors=True)
-        shutil.rmtree(site / "public", ignore_errors=True)
-        wall, peak = hkcms(site, "export")
-        rows["full"].set("hkcms", f"{wall:.2f} s ({cpu()}), peak {peak:.0f} MB")
-        full_hkcms = wall
-        wall, _ = hkcms(site, "export", "--full")
-        print(f"  (hkcms export --full with its fragment cache: {wall:.2f} s, {cpu()})", flush=True)
-        wall, _ = hkcms(site, "export")
-        rows["noop"].set("hkcms", f"{wall:.2f} s ({cpu()})")
-        edit_one(site, n)
-        wall, _ = hkcms(site, "export")
-        rows["edit"].set("hkcms", f"{wall:.2f} s ({cpu()})")
+        if "exports" in parts:
+            # Exports. hkcms: its caches (scan, fragments, templates) and the output deleted.
+            PostStore(Site.open(site)).scan()  # history of the generated corpus, as a real site has
+            shutil.rmtree(site / ".hkcms" / "cache", ignore_errors=True)
+            shutil.rmtree(site / "public", ignore_errors=True)
+            wall, peak = hkcms(site, "export")
+            rows["full"].set("hkcms", f"{wall:.2f} s ({cpu()}), peak {peak:.0f} MB")
+            full_hkcms = wall
+            wall, _ = hkcms(site, "export", "--full")
+            print(
+                f"  (hkcms export --full with its fragment cache: {wall:.2f} s, {cpu()})",
+                flush=True,
+            )
+            wall, _ = hkcms(site, "export")
+            rows["noop"].set("hkcms", f"{wall:.2f} s ({cpu()})")
+            edit_one(site, n)
+            wall, _ = hkcms(site, "export")
+            rows["edit"].set("hkcms", f"{wall:.2f} s ({cpu()})")
 
-        if hugo is None:
-            for key in ("full", "edit", "noop"):
-                rows[key].set("Hugo", "skipped: not installed (apt-get install hugo)")
-        else:
-            peers[1] = f"Hugo {hugo_version(hugo)}"
-            dest = work / "hugo"
-            shutil.rmtree(dest, ignore_errors=True)
-            to_hugo(site, dest)
-            wall, peak = hugo_build(hugo, dest)
-            rows["full"].set(peers[1], f"{wall:.2f} s ({cpu()}), peak {peak:.0f} MB")
-            print(f"  hkcms full export took {full_hkcms / wall:.2f}x Hugo's time", flush=True)
-            wall, _ = hugo_build(hugo, dest)
-            rows["noop"].set(peers[1], f"{wall:.2f} s ({cpu()}; no incremental mode)")
-            post = next((dest / "content" / "posts").glob("community-report-number-1*.md"))
-            post.write_text(post.read_text(encoding="utf-8") + "\nAn edit.\n", encoding="utf-8")
-            wall, _ = hugo_build(hugo, dest)
-            rows["edit"].set(peers[1], f"{wall:.2f} s ({cpu()})")
-            shutil.rmtree(dest, ignore_errors=True)
+            if hugo is None:
+                for key in ("full", "edit", "noop"):
+                    rows[key].set("Hugo", "skipped: not installed (apt-get install hugo)")
+            else:
+                peers[1] = f"Hugo {hugo_version(hugo)}"
+                dest = work / "hugo"
+                shutil.rmtree(dest, ignore_errors=True)
+                to_hugo(site, dest)
+                wall, peak = hugo_build(hugo, dest)
+                rows["full"].set(peers[1], f"{wall:.2f} s ({cpu()}), peak {peak:.0f} MB")
+                print(f"  hkcms full export took {full_hkcms / wall:.2f}x Hugo's time", flush=True)
+                wall, _ = hugo_build(hugo, dest)
+                rows["noop"].set(peers[1], f"{wall:.2f} s ({cpu()}; no incremental mode)")
+                post = next((dest / "content" / "posts").glob("community-report-number-1*.md"))
+                post.write_text(post.read_text(encoding="utf-8") + "\nAn edit.\n", encoding="utf-8")
+                wall, _ = hugo_build(hugo, dest)
+                rows["edit"].set(peers[1], f"{wall:.2f} s ({cpu()})")
+                shutil.rmtree(dest, ignore_errors=True)
 
-        if not PELICAN.exists():
-            for key in ("full", "edit", "noop"):
-                rows[key].set("Pelican", "skipped: .venv/bin/pip install -e '.[bench]'")
-        else:
-            version = subprocess.run([str(PELICAN), "--version"], capture_output=True, text=True)
-            peers[2] = f"Pelican {version.stdout.strip()}"
-            dest = work / "pelican"
-            shutil.rmtree(dest, ignore_errors=True)
-            to_pelican(site, dest)
-            wall, peak = pelican_build(dest)
-            rows["full"].set(peers[2], f"{wall:.2f} s ({cpu()}), peak {peak:.0f} MB")
-            wall, _ = pelican_build(dest)
-            rows["noop"].set(peers[2], f"{wall:.2f} s ({cpu()})")
-            post = next((dest / "content").glob("community-report-number-1*.md"))
-            post.write_text(post.read_text(encoding="utf-8") + "\nAn edit.\n", encoding="utf-8")
-            wall, _ = pelican_build(dest)
-            rows["edit"].set(peers[2], f"{wall:.2f} s ({cpu()})")
-            shutil.rmtree(dest, ignore_errors=True)
+            if not PELICAN.exists():
+                for key in ("full", "edit", "noop"):
+                    rows[key].set("Pelican", "skipped: .venv/bin/pip install -e '.[bench]'")
+            else:
+                version = subprocess.run(
+                    [str(PELICAN), "--version"], capture_output=True, text=True
+                )
+                peers[2] = f"Pelican {version.stdout.strip()}"
+                dest = work / "pelican"
+                shutil.rmtree(dest, ignore_errors=True)
+                to_pelican(site, dest)
+                wall, peak = pelican_build(dest)
+                rows["full"].set(peers[2], f"{wall:.2f} s ({cpu()}), peak {peak:.0f} MB")
+                wall, _ = pelican_build(dest)
+                rows["noop"].set(peers[2], f"{wall:.2f} s ({cpu()})")
+                post = next((dest / "content").glob("community-report-number-1*.md"))
+                post.write_text(post.read_text(encoding="utf-8") + "\nAn edit.\n", encoding="utf-8")
+                wall, _ = pelican_build(dest)
+                rows["edit"].set(peers[2], f"{wall:.2f} s ({cpu()})")
+                shutil.rmtree(dest, ignore_errors=True)
 
-        # list --json, warm (three runs) and with the scan cache deleted.
-        hkcms(site, "list", "--json")
-        warm = statistics.median(hkcms(site, "list", "--json")[0] for _ in range(3))
-        warm_cpu = cpu()
-        shutil.rmtree(site / ".hkcms" / "cache", ignore_errors=True)
-        cold, _ = hkcms(site, "list", "--json")
-        rows["list"].set("hkcms", f"{warm:.2f} s / {cold:.2f} s ({warm_cpu} / {cpu()})")
-
-        tui_rows(n, work / "tui", rows)
-        views_row(work / "views", args.lines, rows["views"])
+        if "list" in parts:
+            # list --json, warm (three runs) and with the scan cache deleted.
+            hkcms(site, "list", "--json")
+            warm = statistics.median(hkcms(site, "list", "--json")[0] for _ in range(3))
+            warm_cpu = cpu()
+            shutil.rmtree(site / ".hkcms" / "cache", ignore_errors=True)
+            cold, _ = hkcms(site, "list", "--json")
+            rows["list"].set("hkcms", f"{warm:.2f} s / {cold:.2f} s ({warm_cpu} / {cpu()})")
+        if "tui" in parts:
+            tui_rows(n, work / "tui", rows)
+        if "views" in parts:
+            views_row(work / "views", args.lines, rows["views"])
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
