@@ -6,17 +6,25 @@ import json
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_tui_tmux import HKCMS, Tmux, hkcms, tmux  # noqa: F401 - tmux is a fixture
+from tests.e2e.test_tui_tmux import HKCMS, Tmux, hkcms
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux"),
 ]
 WXR = Path(__file__).parent.parent / "importers" / "fixtures" / "wordpress.xml"
+
+
+@pytest.fixture
+def tmux() -> Iterator[Tmux]:
+    session = Tmux("import")
+    yield session
+    session.kill()
 
 
 def test_import_from_the_palette_then_the_list_shows_the_posts(tmp_path: Path, tmux: Tmux) -> None:
