@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from hkcms.core.atomic import MAX_FILE_BYTES, write_atomic_many
+from hkcms.core.atomic import MAX_FILE_BYTES, read_regular_file, write_atomic_many
 from hkcms.core.comments import (
     Comment,
     CommentError,
@@ -129,6 +129,7 @@ class Importer:
             for slug, s in summaries.items()
             if s.get("import_source") == source and "import_id" in s
         }
+        self._index |= self._front_matter_ids(set(self._index.values()))
         self._trashed = self._trashed_ids()
         self._taken = self._existing_slugs()
 
@@ -192,7 +193,8 @@ class Importer:
         if slug and path is not None and path.exists():
             summary = txn.get_summary(slug) if txn is not None else self.meta.summary(slug)
             disk = _read(path)
-            if disk is None or content_hash(disk) != summary.get("import_hash"):
+            # Edited here since the import (or not known to have been imported as it is now).
+            if disk is None or (disk != data and content_hash(disk) != summary.get("import_hash")):
                 self.report.warn(
                     ImportWarning(
                         where,
@@ -391,6 +393,31 @@ class Importer:
             except OSError:
                 continue
         return names
+
+    def _front_matter_ids(self, known: set[str]) -> dict[str, str]:
+        """Imported posts the metadata does not know (a copy of posts/ without .hkcms/, a git
+        clone): found by the `import_source`/`import_id` keys of their front matter."""
+        out: dict[str, str] = {}
+        marker = f"\nimport_source: {self.source}\n".encode()
+        try:
+            names = sorted(os.listdir(self.site.posts_dir))
+        except OSError:
+            return out
+        for name in names:
+            slug = name[:-3]
+            if not name.endswith(".md") or slug in known:
+                continue
+            path = self.site.post_path(slug)
+            try:
+                data = read_regular_file(path)
+                if marker not in data:
+                    continue
+                front = parse_post(data.decode("utf-8"), slug, path).front
+            except (HkcmsError, OSError, UnicodeDecodeError):
+                continue
+            if front.get("import_source") == self.source and front.get("import_id"):
+                out.setdefault(str(front["import_id"]), slug)
+        return out
 
     def _trashed_ids(self) -> dict[str, str]:
         trash = self.site.state_dir / "trash"
