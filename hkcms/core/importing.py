@@ -155,11 +155,14 @@ class Importer:
             return
         self.site.posts_dir.mkdir(parents=True, exist_ok=True)
         if self.dry_run:
+            summaries = self.meta.summaries()
             for record in records:
-                self._count(self._plan(record, None))
+                self._count(self._plan(record, summaries))
             return
         with self.meta.transaction() as txn:
-            planned = [self._plan(record, txn) for record in records]
+            # Read under the lock, once a batch (a TinyDB read per post costs ~1 ms).
+            summaries = self.meta.summaries()
+            planned = [self._plan(record, summaries) for record in records]
             self._write(txn, planned)
         for plan in planned:
             self._count(plan)
@@ -170,11 +173,16 @@ class Importer:
 
     # ---- planning ------------------------------------------------------------------------
 
-    def _plan(self, record: ImportedPost, txn: MetaTxn | None) -> _Planned:
+    def _plan(self, record: ImportedPost, summaries: dict[str, dict[str, Any]]) -> _Planned:
         where = f"{record.source or self.source} {record.source_id or '?'}"
         try:
             record = _cleaned(record)
             data = _render(record, self.site)
+            slug = self._index.get(record.source_id, "")
+            path = self.site.post_path(slug) if slug else None
+            disk = _read(path) if path is not None else None
+            if data != disk:
+                _check_loads(data)  # never write a file that would not load again
         except HkcmsError as exc:
             self.report.warn(ImportWarning(where, f"{exc.message}; skipped"))
             return _Planned(record, "", "skipped", None, [])
@@ -188,11 +196,8 @@ class Importer:
                 ImportWarning(where, f"is in the trash as {slug!r}; not imported again")
             )
             return _Planned(record, slug, "skipped", None, [])
-        slug = self._index.get(record.source_id, "")
-        path = self.site.post_path(slug) if slug else None
         if slug and path is not None and path.exists():
-            summary = txn.get_summary(slug) if txn is not None else self.meta.summary(slug)
-            disk = _read(path)
+            summary = summaries.get(slug, {})
             # Edited here since the import (or not known to have been imported as it is now).
             if disk is None or (disk != data and content_hash(disk) != summary.get("import_hash")):
                 self.report.warn(
@@ -522,8 +527,12 @@ def _render(record: ImportedPost, site: Site) -> bytes:
         raise HkcmsError(f"has front matter that cannot be written ({exc})") from None
     if len(data) > MAX_FILE_BYTES:
         raise HkcmsError(f"is too large ({len(data):,} bytes; posts are limited)")
-    parse_post(data.decode("utf-8"), "import")  # never write a file that would not load
     return data
+
+
+def _check_loads(data: bytes) -> None:
+    """PostError (an HkcmsError) if the file would not load as a post."""
+    parse_post(data.decode("utf-8"), "import")
 
 
 def _iso(value: str) -> str:
