@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from hkcms.commands.common import open_site, print_json, print_table, safe_text
-from hkcms.core.check import check_site
+from hkcms.core.check import check_site, repair_site
 from hkcms.core.errors import UsageError
 from hkcms.core.post import STATUSES, iso_date
 from hkcms.core.posts import PostInfo, PostStore
@@ -21,6 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("init", help="create a new site folder")
     p.add_argument("dir")
     p.add_argument("--title")
+    p.add_argument(
+        "--group", help="share the site with this Unix group (group-writable, setgid folders)"
+    )
     p.set_defaults(handler=cmd_init)
 
     p = sub.add_parser("new", help="create a post; prints the new file's path")
@@ -75,11 +78,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_untrash)
 
     p = sub.add_parser("check", help="validate every post and the metadata")
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="reattach or trash orphaned metadata and rebuild the post summaries first",
+    )
     p.set_defaults(handler=cmd_check)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    site = Site.init(args.dir, title=args.title)
+    site = Site.init(args.dir, title=args.title, group=args.group)
     print(site.root)
     return 0
 
@@ -229,7 +237,11 @@ def cmd_untrash(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    problems, checked = check_site(open_site(args))
+    site = open_site(args)
+    if args.repair:
+        for action in repair_site(site):
+            print(f"repaired: {safe_text(action)}")
+    problems, checked = check_site(site)
     for problem in problems:
         print(f"hkcms: {problem}", file=sys.stderr)
     if problems:

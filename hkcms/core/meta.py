@@ -388,6 +388,11 @@ class MetaStore:
         docs = data.get(table, {})
         return [docs[k] | {"_id": int(k)} for k in sorted(docs, key=int)]
 
+    def read_post(self, slug: str) -> dict[str, Any] | None:
+        """A post's whole metadata file (None if it has none)."""
+        self.settle()
+        return read_json(self.post_file(slug))
+
     def site_table(self, table: str) -> dict[str, dict[str, Any]]:
         data = read_json(self.meta_dir / "site.json") or {}
         return dict(data.get(table, {}))

@@ -23,6 +23,7 @@ from hkcms.core.errors import ConflictError, HkcmsError, NotFoundError, PostErro
 from hkcms.core.history import EXTERNAL_EDITOR, History, Revision, current_editor
 from hkcms.core.meta import MetaStore, MetaTxn, backup_of, json_bytes, read_json
 from hkcms.core.post import Post, content_hash, dump_front, iso_date, parse_post
+from hkcms.core.repair import merge_into
 from hkcms.core.site import Site
 from hkcms.core.slugs import slugify, unique_slug, validate_slug
 
@@ -126,8 +127,11 @@ class PostStore:
             if summary.get("hash") != fields["hash"]:
                 changed.append(slug)
             result.posts.append(_info(slug, entry.path, fields, summary))
+        reattached = self._reattach(changed, new_cache, summaries) if changed else set()
+        changed = [slug for slug in changed if slug not in reattached]
         if changed:
             self._record_external(changed)
+        if changed or reattached:
             summaries = self.meta.summaries()
             result.posts = [
                 _info(p.slug, p.path, new_cache[p.slug], summaries.get(p.slug, {}))
@@ -424,6 +428,34 @@ class PostStore:
         post.front_as_read = copy.deepcopy(post.front)
         post.path = self.site.post_path(post.slug)
         return post
+
+    def _reattach(
+        self, changed: builtins.list[str], fields: dict[str, Any], summaries: dict[str, Any]
+    ) -> set[str]:
+        """Posts that appeared with the exact text of a post whose file is gone (a `mv` or
+        `git mv` outside hkcms) get its history, comments and views back, like git's rename
+        detection. Returns the slugs reattached."""
+        fresh = [s for s in changed if not summaries.get(s)]
+        if not fresh:
+            return set()
+        gone: dict[str, str] = {}
+        for slug, summary in summaries.items():
+            digest = summary.get("hash")
+            if digest and slug not in fields and not self.site.post_path(slug).exists():
+                gone.setdefault(str(digest), slug)
+        matches = {s: gone[fields[s]["hash"]] for s in fresh if fields[s]["hash"] in gone}
+        if not matches:
+            return set()
+        done: set[str] = set()
+        with self.meta.transaction() as txn:
+            for slug, orphan in matches.items():
+                if orphan in done or self.site.post_path(orphan).exists():
+                    continue
+                if not txn.exists(self.meta.post_file(orphan)):
+                    continue
+                merge_into(txn, orphan, slug)
+                done.add(slug)
+        return done
 
     def _record_external(self, slugs: builtins.list[str]) -> None:
         """Record files changed outside hkcms (vim, git pull) as revisions by 'external'."""

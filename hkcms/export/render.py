@@ -77,14 +77,22 @@ class WorkerConfig:
     templates: str | None
     base: dict[str, Any] = field(default_factory=dict)
     cache: str | None = None  # compiled templates
+    umask: int = field(default_factory=lambda: current_umask())  # the export's file modes
 
 
 _config: WorkerConfig | None = None
 
 
+def current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def init_worker(config: WorkerConfig) -> None:
     global _config
     _config = config
+    os.umask(config.umask)  # workers write pages with the modes the export chose
 
 
 def body_of(text: str, path: Path) -> str:
