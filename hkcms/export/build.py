@@ -615,6 +615,18 @@ class _Build:
         media_dir = self.site.media_dir
         if not media_dir.is_dir():
             return found, pending
+        if media_dir.is_symlink():
+            real = Path(os.path.realpath(media_dir))
+            root = Path(os.path.realpath(self.site.root))
+            if not real.is_relative_to(root) or real.relative_to(root).parts[:1] in (
+                (".hkcms",),
+                (".git",),
+            ):
+                self.report.warnings.append(
+                    f"{media_dir}: a symbolic link to {real}, outside the site's media; "
+                    "nothing in it was copied"
+                )
+                return found, pending
         for folder, dirs, files in os.walk(media_dir):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(files):

@@ -158,9 +158,10 @@ def theme_files(site_templates: Path | None) -> dict[str, Path]:
     """Every template and static file by name; the site's own files win."""
     files = {p.name: p for p in sorted(TEMPLATES_DIR.iterdir()) if p.is_file()}
     files.update({p.name: p for p in sorted(STATIC_DIR.iterdir()) if p.is_file()})
-    if site_templates is not None and site_templates.is_dir():
+    if site_templates is not None and site_templates.is_dir() and not site_templates.is_symlink():
         for path in sorted(site_templates.iterdir()):
-            if path.is_file() and not path.name.startswith("."):
+            # A link could copy any file of the machine into the public site: never follow one.
+            if path.is_file() and not path.is_symlink() and not path.name.startswith("."):
                 files[path.name] = path
     return files
 
