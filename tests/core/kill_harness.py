@@ -32,7 +32,10 @@ from hkcms.core.site import Site
 from hkcms.core.views import IMPORTS_TABLE, ViewStore
 
 VIEW_POSTS = ("v0", "v1", "v2")
-UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
+UA = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0 Safari/537.36"
+)
 COUNTS = (
     "corrupt",
     "lost_acknowledged",
