@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
-from zoneinfo import ZoneInfo
 
 from hkcms.core.errors import SiteError
+from hkcms.core.site import parse_zone
 
 REPEAT_WINDOW_S = 30 * 60
 CACHE_LIMIT = 200_000  # distinct URIs / user agents remembered during one import
@@ -225,16 +225,13 @@ class ViewCounter:
         known_slugs: set[str],
         *,
         patterns: tuple[UrlPattern, ...] = (UrlPattern("/posts/", "/"),),
-        timezone: str = "UTC",
+        timezone: str | dt.tzinfo = "UTC",
         log_format: str = "combined",
         extra_bot_tokens: Iterable[str] = (),
     ) -> None:
         self.known = known_slugs
         self.patterns = patterns
-        try:
-            self.zone = ZoneInfo(timezone)
-        except Exception as exc:  # ZoneInfoNotFoundError, ValueError on odd names
-            raise SiteError(f"unknown timezone {timezone!r} in hkcms.toml") from exc
+        self.zone = parse_zone(timezone) if isinstance(timezone, str) else timezone
         self.extra_bot_tokens = tuple(t.lower() for t in extra_bot_tokens)
         fmt = log_format.strip() or "combined"
         self.has_ua = fmt != "common"

@@ -12,7 +12,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from hkcms.core.access_log import patterns_for, slug_from_url
 from hkcms.core.atomic import decode_utf8, read_regular_file
@@ -84,7 +83,7 @@ def import_comments(
     report = CommentImportReport(str(path), fmt, rows=len(rows))
     site = store.meta.site
     patterns = patterns_for(site.settings.views, site.settings.base_url)
-    zone = _zone(site.settings.timezone)
+    zone = site.settings.zone
     ready: list[Comment] = []
     sources: set[str] = set()
     for number, row in rows:
@@ -262,10 +261,3 @@ def parse_date(text: str, zone: dt.tzinfo) -> str | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=zone)
     return when.astimezone(dt.UTC).replace(microsecond=0).isoformat()
-
-
-def _zone(name: str) -> dt.tzinfo:
-    try:
-        return ZoneInfo(name)
-    except Exception:  # an unknown zone only shifts naive dates; UTC is a safe reading
-        return dt.UTC

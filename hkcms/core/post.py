@@ -14,7 +14,11 @@ import yaml
 from hkcms.core.errors import PostError
 
 STATUSES = ("draft", "published", "scheduled")
-KNOWN_KEYS = ("title", "author", "date", "tags", "status", "lang", "summary", "cover")
+KINDS = ("post", "page")
+KNOWN_KEYS = (
+    "title", "author", "date", "tags", "status", "lang", "summary", "cover",
+    "translation_key", "kind", "menu", "aliases", "show_counts",
+)  # fmt: skip
 _SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SafeDumper: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -66,6 +70,39 @@ class Post:
     @property
     def date(self) -> str:
         return iso_date(self.front.get("date"))
+
+    @property
+    def translation_key(self) -> str:
+        """Links the language versions of one post (never inferred from slugs)."""
+        value = self.front.get("translation_key")
+        return "" if value is None else str(value).strip()
+
+    @property
+    def kind(self) -> str:
+        kind = str(self.front.get("kind") or "post")
+        return kind if kind in KINDS else "post"
+
+    @property
+    def menu(self) -> int | None:
+        """A page's place in the site navigation (lower first); None keeps it out."""
+        value = self.front.get("menu")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    @property
+    def aliases(self) -> list[str]:
+        """Old URL paths that should redirect to this post."""
+        value = self.front.get("aliases")
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            return []
+        return [str(v).strip() for v in value if isinstance(v, str) and v.strip()]
+
+    @property
+    def show_counts(self) -> bool:
+        """Whether the "N views · N comments" line is shown (default: posts yes, pages no)."""
+        value = self.front.get("show_counts")
+        return self.kind == "post" if value is None else bool(value)
 
     def to_text(self) -> str:
         """Serialise to the file's text."""
@@ -143,6 +180,7 @@ def parse_post(text: str, slug: str, path: Path | None = None) -> Post:
             path,
             _key_line(yaml_text, "tags", first_line),
         )
+    _check_new_keys(front, yaml_text, path, first_line)
     return Post(
         slug=slug,
         front=front,
@@ -151,6 +189,34 @@ def parse_post(text: str, slug: str, path: Path | None = None) -> Post:
         raw_front=raw_front,
         front_as_read=copy.deepcopy(front),
     )
+
+
+def _check_new_keys(
+    front: dict[str, Any], yaml_text: str, path: Path | None, first_line: int
+) -> None:
+    """Typed keys for translations, pages and old links: a wrong type is named, not guessed."""
+
+    def fail(key: str, message: str) -> None:
+        raise PostError(message, path, _key_line(yaml_text, key, first_line))
+
+    kind = front.get("kind")
+    if kind is not None and kind not in KINDS:
+        fail("kind", f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    menu = front.get("menu")
+    if menu is not None and (not isinstance(menu, int) or isinstance(menu, bool)):
+        fail("menu", "menu must be a whole number (the page's place in the navigation)")
+    aliases = front.get("aliases")
+    if aliases is not None and not (
+        isinstance(aliases, str)
+        or (isinstance(aliases, list) and all(isinstance(a, str) for a in aliases))
+    ):
+        fail("aliases", "aliases must be a list of old paths, like [/old/path/]")
+    key = front.get("translation_key")
+    if key is not None and not isinstance(key, str | int):
+        fail("translation_key", "translation_key must be a short text, like 'agm-2026'")
+    lang = front.get("lang")
+    if lang is not None and not isinstance(lang, str):
+        fail("lang", "lang must be a language tag, like en or zh-Hant")
 
 
 def _split(text: str, path: Path | None) -> tuple[str, str, str, int]:

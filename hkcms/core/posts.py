@@ -27,7 +27,7 @@ from hkcms.core.repair import merge_into
 from hkcms.core.site import Site
 from hkcms.core.slugs import slugify, unique_slug, validate_slug
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +49,11 @@ class PostInfo:
     comments_pending: int = 0
     revisions: int = 0
     size: int = 0
+    translation_key: str = ""
+    kind: str = "post"
+    menu: int | None = None
+    aliases: list[str] = field(default_factory=list)
+    show_counts: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -496,6 +501,11 @@ def _fields_of(post: Post) -> dict[str, Any]:
         "lang": post.lang,
         "date": post.date,
         "summary": post.summary,
+        "translation_key": post.translation_key,
+        "kind": post.kind,
+        "menu": post.menu,
+        "aliases": post.aliases,
+        "show_counts": post.show_counts,
     }
 
 
@@ -516,6 +526,11 @@ def _info(slug: str, path: str, fields: dict[str, Any], summary: dict[str, Any])
         comments_pending=int(summary.get("comments_pending", 0)),
         revisions=int(summary.get("revisions", 0)),
         size=int(summary.get("size", 0)),
+        translation_key=fields["translation_key"],
+        kind=fields["kind"],
+        menu=fields["menu"],
+        aliases=list(fields["aliases"]),
+        show_counts=fields["show_counts"],
     )
 
 

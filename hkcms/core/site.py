@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import grp
 import os
 import pwd
@@ -9,6 +10,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hkcms.core.atomic import decode_utf8, make_dirs, read_regular_file, write_atomic
 from hkcms.core.errors import SiteError
@@ -17,6 +19,18 @@ SETTINGS_FILE = "hkcms.toml"
 STATE_DIR = ".hkcms"
 SITE_ROOT_PRIVATE = 0o711
 SITE_ROOT_SHARED = 0o2771
+DEFAULT_TIMEZONE = "Europe/London"
+FEED_ENTRIES = 20
+
+
+def parse_zone(name: str, path: Path | None = None) -> dt.tzinfo:
+    """The one reading of a timezone setting: an unknown name is an error naming the file."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SiteError(
+            f"unknown timezone {name!r}; use a name like 'Europe/London' or 'Asia/Hong_Kong'", path
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -27,11 +41,17 @@ class Settings:
     base_url: str = ""
     language: str = "en"
     author: str = ""
-    timezone: str = "Europe/London"
+    timezone: str = DEFAULT_TIMEZONE
     posts_per_page: int = 10
     publish_target: str = ""
     views: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    feed_entries: int = FEED_ENTRIES
+    # Parsed once here: every reader of dates uses these, never the names.
+    zone: dt.tzinfo = field(default_factory=lambda: parse_zone(DEFAULT_TIMEZONE))
+    views_timezone: str = DEFAULT_TIMEZONE  # [views] timezone, else the site's
+    views_zone: dt.tzinfo = field(default_factory=lambda: parse_zone(DEFAULT_TIMEZONE))
 
 
 @dataclass(frozen=True)
@@ -77,7 +97,13 @@ class Site:
         return cls(root=path.resolve(), settings=load_settings(path / SETTINGS_FILE))
 
     @classmethod
-    def init(cls, root: Path | str, title: str | None = None, group: str | None = None) -> Site:
+    def init(
+        cls,
+        root: Path | str,
+        title: str | None = None,
+        description: str | None = None,
+        group: str | None = None,
+    ) -> Site:
         """Create a new site folder (refuses a folder that already holds files).
 
         With `group`, a site shared by that Unix group (like `git init --shared=group`): its
@@ -104,6 +130,8 @@ class Site:
         text = (
             f"# hkcms site settings\n"
             f"title = {_toml_string(site_title)}\n"
+            f"# One or two sentences: the home page's description and the feeds' subtitle.\n"
+            f"description = {_toml_string(description or '')}\n"
             f'base_url = "https://example.org/"\n'
             f'language = "en"\n'
             f"author = {_toml_string(author)}\n"
@@ -171,16 +199,29 @@ def load_settings(path: Path) -> Settings:
         raise SiteError("posts_per_page must be a whole number", path) from exc
     if per_page < 1:
         raise SiteError("posts_per_page must be at least 1", path)
+    try:
+        feed_entries = int(raw.get("feed_entries", FEED_ENTRIES))
+    except (TypeError, ValueError) as exc:
+        raise SiteError("feed_entries must be a whole number", path) from exc
+    if feed_entries < 1:
+        raise SiteError("feed_entries must be at least 1", path)
+    timezone = str(raw.get("timezone", defaults.timezone))
+    views_timezone = str(views.get("timezone", timezone))
     return Settings(
         title=str(raw.get("title", defaults.title)),
         base_url=str(raw.get("base_url", defaults.base_url)),
         language=str(raw.get("language", defaults.language)),
         author=str(raw.get("author", defaults.author)),
-        timezone=str(raw.get("timezone", defaults.timezone)),
+        timezone=timezone,
         posts_per_page=per_page,
         publish_target=str(publish.get("target", "")),
         views=dict(views),
         raw=raw,
+        description=str(raw.get("description", "")).strip(),
+        feed_entries=feed_entries,
+        zone=parse_zone(timezone, path),
+        views_timezone=views_timezone,
+        views_zone=parse_zone(views_timezone, path),
     )
 
 

@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
-from zoneinfo import ZoneInfo
 
 from tinydb import Query
 
@@ -162,11 +161,8 @@ class ViewStore:
         self.site = meta.site
         settings = self.site.settings
         self.views_settings = settings.views
-        self.zone_name = str(self.views_settings.get("timezone", settings.timezone))
-        try:
-            self.zone = ZoneInfo(self.zone_name)
-        except Exception as exc:  # ZoneInfoNotFoundError, ValueError
-            raise SiteError(f"unknown timezone {self.zone_name!r} in hkcms.toml") from exc
+        self.zone_name = settings.views_timezone
+        self.zone = settings.views_zone
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -266,7 +262,7 @@ class ViewStore:
         counter = ViewCounter(
             self._known_slugs(),
             patterns=patterns_for(self.views_settings, self.site.settings.base_url),
-            timezone=self.zone_name,
+            timezone=self.zone,
             log_format=str(self.views_settings.get("log_format", "combined")),
             extra_bot_tokens=self._bot_patterns(),
         )

@@ -1,4 +1,4 @@
-"""What an export plans: the posts it shows, the other pages it writes, and their keys."""
+"""What an export plans: the posts it shows, the pages it writes and the inputs of each page."""
 
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ class PlannedPost:
     status_label: str
     lang: str
     tags: list[tuple[str, str]]  # (slug, name)
+    updated: str = ""  # the last saved revision (ISO), from the metadata summaries
+    views: int = 0
+    comments: int = 0  # approved comments
     sig: str = ""
     excerpt: str = ""
     media: list[str] = field(default_factory=list)
@@ -41,12 +44,28 @@ class PlannedPost:
 
 @dataclass
 class Page:
-    """A non-post output file: its key and how to make its bytes."""
+    """One output file: the inputs it shows (its key is derived from them) and how to make it.
+
+    `inputs` must name everything the bytes depend on, besides the theme and the settings
+    (the build's base key): a page whose inputs did not change is not written again."""
 
     rel: str
-    key: str
+    inputs: tuple[str, ...]
     make: Callable[[], bytes]
     task: Callable[[], PageTask] | None = None  # when set, a worker may render it instead
+    key: str = ""  # set by the build: digest of the base key, the source, rel and inputs
+
+
+@dataclass
+class PostPage:
+    """A page rendered from a post's Markdown in a worker process; `context` is the template
+    context without the body, built only if the page is written."""
+
+    post: PlannedPost
+    rel: str
+    inputs: tuple[str, ...]
+    context: Callable[[], dict[str, Any]]
+    key: str = ""
 
 
 def digest(value: Any) -> str:

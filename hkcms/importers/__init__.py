@@ -1,0 +1,1 @@
+"""Importers: one module per source turns an old blog into plain ImportedPost records."""
