@@ -30,9 +30,22 @@ from hkcms.core.site import Site
 
 SCHEMA_VERSION = 1
 SUMMARY_SHARDS = 64  # keeps each summary file near 150 documents at 10,000 posts (~2 ms a write)
-META_FILE_LIMIT = 64 * 1024 * 1024
+MIB = 1024 * 1024
+META_FILE_LIMIT = 64 * MIB
 LOCK_TIMEOUT_S = 30.0
 _SLUG = Query()
+
+
+class MetadataTooLarge(MetadataError):
+    """A metadata file would grow past the size hkcms reads back; nothing was written."""
+
+    def __init__(self, path: Path, size: int) -> None:
+        self.size = size
+        super().__init__(
+            f"would grow to {size / MIB:,.1f} MiB, over the {META_FILE_LIMIT / MIB:,.0f} MiB "
+            "that hkcms can read back; nothing was changed",
+            path,
+        )
 
 
 class AtomicJSONStorage(Storage):
@@ -202,12 +215,7 @@ class MetaTxn:
             if op == "put":
                 assert isinstance(arg, bytes)
                 if len(arg) > META_FILE_LIMIT and path.suffix == ".json":
-                    raise MetadataError(
-                        f"would grow to {len(arg) / 1e6:,.1f} MB, over the "
-                        f"{META_FILE_LIMIT / 1e6:,.0f} MB that can be read back; nothing was "
-                        "changed",
-                        path,
-                    )
+                    raise MetadataTooLarge(path, len(arg))
                 batch.put(path, arg, backup=backup)
             elif op == "move":
                 assert isinstance(arg, Path)
