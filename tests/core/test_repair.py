@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -41,8 +40,8 @@ def test_mv_outside_hkcms_keeps_history_comments_and_views(store: PostStore) -> 
 def test_git_mv_keeps_history(store: PostStore) -> None:
     _post_with_past(store)
     root = store.site.root
-    env = os.environ | {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t"}
-    env |= {"GIT_COMMITTER_EMAIL": "t@e"}
+    env = os.environ | {"GIT_AUTHOR_NAME": "t", "GIT_COMMITTER_NAME": "t"}
+    env |= {"GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_EMAIL": "t@e"}
     for args in (["init", "-q"], ["add", "posts"], ["commit", "-qm", "x"]):
         subprocess.run(["git", *args], cwd=root, check=True, env=env)
     subprocess.run(["git", "mv", "posts/rally.md", "posts/moved.md"], cwd=root, check=True)
