@@ -117,6 +117,18 @@ def decode_slug(raw: bytes) -> str | None:
     return unicodedata.normalize("NFC", text)
 
 
+def alias_key(path: str) -> str:
+    """An old address as compared with request paths: decoded, NFC, without a trailing '/'
+    or 'index.html'; a query string is kept ('/?p=12' is a post on WordPress)."""
+    path, _, query = path.strip().partition("?")
+    text = decode_slug(path.encode("utf-8")) or path
+    for ending in ("/index.html", "/index.htm"):
+        if text.endswith(ending):
+            text = text[: -len(ending)]
+    text = text.rstrip("/")
+    return f"{text}?{query}" if query else text
+
+
 def patterns_for(views_settings: dict[str, Any], base_url: str = "") -> tuple[UrlPattern, ...]:
     """The site's post URL patterns: /posts/{slug}/ under base_url's path, plus old_patterns."""
     base_path = urlsplit(base_url).path.rstrip("/") if base_url else ""
@@ -228,9 +240,13 @@ class ViewCounter:
         timezone: str | dt.tzinfo = "UTC",
         log_format: str = "combined",
         extra_bot_tokens: Iterable[str] = (),
+        aliases: dict[str, str] | None = None,
     ) -> None:
         self.known = known_slugs
         self.patterns = patterns
+        # Old addresses of posts (their `aliases`, e.g. from an import) → slug: hits on them
+        # count for the post, so that the old host's logs and the new one's both count.
+        self.aliases = {alias_key(path): slug for path, slug in (aliases or {}).items()}
         self.zone = parse_zone(timezone) if isinstance(timezone, str) else timezone
         self.extra_bot_tokens = tuple(t.lower() for t in extra_bot_tokens)
         fmt = log_format.strip() or "combined"
@@ -267,6 +283,7 @@ class ViewCounter:
         requests, request_skips = self._requests, self._request_skips
         ua_ids, minutes, counts = self._ua_ids, self._minutes, self.counts
         last_seen = self._last_seen
+        aliases = self.aliases
         not_post = counted = bots = repeats = 0
         reason: str | None
         for index, line in enumerate(lines):
@@ -276,13 +293,16 @@ class ViewCounter:
                 hit = any(n in line for n in needles)
             if not hit:
                 # A log line has '] "' between the time and the request; else it is noise.
-                if b'] "' in line:
-                    not_post += 1
-                else:
+                if b'] "' not in line:
                     self._unparseable(line, tally, first_line_no + index)
-                continue
-            parts = line.split(b'"')
-            if not fast or (len(parts) != 7 and (len(parts) != 9 or b'\\"' in line)):
+                    continue
+                if not aliases:
+                    not_post += 1
+                    continue
+                parts = []  # an old address (alias) of a post, perhaps: the slow path
+            else:
+                parts = line.split(b'"')
+            if not parts or not fast or (len(parts) != 7 and (len(parts) != 9 or b'\\"' in line)):
                 reason = self._count_loose(line)
             else:
                 slug = requests.get(parts[1])
@@ -468,7 +488,19 @@ class ViewCounter:
         fields = request.split(b" ")
         if len(fields) < 2 or not fields[0].isalpha():
             return None, "?"
-        path = fields[1].split(b"?", 1)[0].split(b"#", 1)[0]
+        target = fields[1].split(b"#", 1)[0]
+        path = target.split(b"?", 1)[0]
+        if self.aliases:
+            text = decode_slug(target)
+            slug = None
+            if text is not None:
+                slug = self.aliases.get(alias_key(text)) or self.aliases.get(
+                    alias_key(text.split("?", 1)[0])
+                )
+            if slug is not None:
+                if fields[0] != b"GET":
+                    return None, NOT_GET
+                return (slug, "") if slug in self.known else (None, UNKNOWN_POST)
         for pattern in self.patterns:
             raw = pattern.slug_part(path)
             if raw is None:

@@ -129,6 +129,36 @@ def link_backup(path: Path) -> None:
     os.replace(bak_tmp, folder / f"{path.name}.bak")
 
 
+def write_atomic_many(files: list[tuple[Path, bytes]], *, keep_backup: bool = False) -> None:
+    """Write many files atomically with two system-wide syncs instead of two per file.
+
+    Every temporary file is written, then one sync makes them all durable before any rename;
+    a second sync after the renames makes the directory entries durable. For bulk writers
+    (imports), where an fsync per file (~5 ms here) would dominate.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.parent / f"{TMP_PREFIX}{path.name}.{os.getpid()}.{os.urandom(4).hex()}"
+            staged.append((tmp, path))
+            with open(tmp, "xb") as handle:
+                handle.write(data)
+        os.sync()
+        for tmp, path in staged:
+            if keep_backup and path.exists():
+                bak_tmp = path.parent / f"{TMP_PREFIX}{path.name}.bak.{os.getpid()}"
+                bak_tmp.unlink(missing_ok=True)
+                os.link(path, bak_tmp)
+                os.replace(bak_tmp, path.parent / f"{path.name}.bak")
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    os.sync()
+
+
 def clean_temp_files(folder: Path) -> int:
     """Remove temp files left by a writer that was killed mid-write; returns how many."""
     removed = 0

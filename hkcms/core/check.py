@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hkcms.core.atomic import decode_utf8
 from hkcms.core.errors import HkcmsError
+from hkcms.core.media import MediaLibrary
 from hkcms.core.meta import MetaStore, read_json
 from hkcms.core.post import parse_post
 from hkcms.core.posts import PostStore
@@ -37,6 +38,8 @@ def check_site(site: Site) -> tuple[list[HkcmsError], int]:
                 store.history.blobs.get(revision.hash)
             except HkcmsError as exc:
                 problems.append(exc)
+    # Images: missing alt text, missing or unused files, photos that still hold a location.
+    problems.extend(MediaLibrary(site).problems())
     return problems, checked
 
 

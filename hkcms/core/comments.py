@@ -42,12 +42,44 @@ class Comment:
     status: str
     email: str = ""
     source: str = ""  # e.g. an import key, so re-importing a file adds nothing twice
+    parent: str = ""  # id of the comment this one replies to (imported threads)
 
     def to_dict(self) -> dict[str, Any]:
-        """The public JSON shape (no email)."""
+        """The public JSON shape (no email; reply links stay internal)."""
         data = asdict(self)
-        del data["email"], data["source"]
+        del data["email"], data["source"], data["parent"]
         return data
+
+
+def merge_comments(
+    data: dict[str, Any], comments: builtins.list[Comment]
+) -> builtins.list[Comment]:
+    """Add checked comments to a post's metadata (its TinyDB JSON, changed in place), skipping
+    any whose `source` key is known (there, or deleted by a moderator); returns those added.
+    For bulk writers (imports) that write each post's file once."""
+    table: dict[str, Any] = data.setdefault("comments", {})
+    seen = {d.get("source") for d in table.values() if d.get("source")}
+    seen |= {d.get("source") for d in data.get(DELETED_TABLE, {}).values()}
+    next_id = max((int(k) for k in table), default=0) + 1
+    added: builtins.list[Comment] = []
+    for comment in comments:
+        if comment.source and comment.source in seen:
+            continue
+        seen.add(comment.source)
+        table[str(next_id)] = asdict(comment)
+        next_id += 1
+        added.append(comment)
+    return added
+
+
+def comment_counts(data: dict[str, Any]) -> dict[str, int]:
+    """The summary fields of a post's comments, from its metadata (TinyDB JSON)."""
+    states = Counter(d["status"] for d in data.get("comments", {}).values())
+    return {
+        "comments": states["approved"],
+        "comments_pending": states["pending"],
+        "comments_total": sum(states.values()),
+    }
 
 
 def clean_text(text: str) -> str:

@@ -73,6 +73,11 @@ class BlobStore:
             write_atomic(path, zlib.compress(data, 6))
         return digest
 
+    def staged(self, data: bytes, digest: str) -> tuple[Path, bytes] | None:
+        """The file `put` would write (for a bulk writer), or None if the blob exists."""
+        path = self.path(digest)
+        return None if path.exists() else (path, zlib.compress(data, 6))
+
     def get(self, digest: str) -> bytes:
         path = self.path(digest)
         try:

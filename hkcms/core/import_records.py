@@ -45,6 +45,7 @@ class ImportedPost:
     # path such as "photo.jpg" or a site path such as "/assets/a.png") -> the absolute path of the
     # file on disk. Every value is also listed in `media`. Empty for sources without local files.
     media_files: dict[str, str] = field(default_factory=dict)
+    skipped_comments: int = 0  # comments left out by the reader (spam, trash, pingbacks)
 
 
 @dataclass
@@ -53,6 +54,7 @@ class ImportWarning:
 
     where: str  # file and line, or the post's source id
     message: str
+    skipped: str = ""  # "post" or "comment" when the warning is about an item left out
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message

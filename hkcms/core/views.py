@@ -19,9 +19,11 @@ from typing import IO, Any, BinaryIO, cast
 from tinydb import Query
 
 from hkcms.core.access_log import REPEAT_WINDOW_S, FileTally, ViewCounter, patterns_for
+from hkcms.core.atomic import read_regular_file
 from hkcms.core.errors import HkcmsError, NotFoundError, SiteError
 from hkcms.core.history import now_iso
 from hkcms.core.meta import MetaStore, MetaTxn, json_bytes, read_json, summary_shard
+from hkcms.core.post import parse_post
 from hkcms.core.slugs import validate_slug
 
 IMPORTS_TABLE = "log_imports"  # in the site db: one document per log stream already read
@@ -259,8 +261,10 @@ class ViewStore:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _compute(self, paths: list[Path], state: dict[str, dict[str, Any]]) -> _Computed:
+        slugs = self._known_slugs()
         counter = ViewCounter(
-            self._known_slugs(),
+            slugs,
+            aliases=self._aliases(slugs),
             patterns=patterns_for(self.views_settings, self.site.settings.base_url),
             timezone=self.zone,
             log_format=str(self.views_settings.get("log_format", "combined")),
@@ -284,6 +288,29 @@ class ViewStore:
         if not isinstance(patterns, list):
             raise SiteError("[views] bot_patterns must be a list of strings, e.g. ['my-checker']")
         return [str(p) for p in patterns]
+
+    def _aliases(self, slugs: set[str]) -> dict[str, str]:
+        """Old addresses of posts (`aliases` in their front matter) → slug. Only files that
+        mention `aliases:` are parsed; a post that cannot be read is simply left out here."""
+        out: dict[str, str] = {}
+        for slug in sorted(slugs):
+            path = self.site.post_path(slug)
+            try:
+                data = read_regular_file(path)
+            except (HkcmsError, OSError):
+                continue
+            end = data.find(b"\n---", 3)
+            if b"\naliases:" not in data[: end if end > 0 else len(data)]:
+                continue
+            try:
+                post = parse_post(data.decode("utf-8"), slug, path)
+            except (HkcmsError, UnicodeDecodeError):
+                continue
+            aliases = post.front.get("aliases")
+            for alias in aliases if isinstance(aliases, list) else []:
+                if isinstance(alias, str) and alias.startswith("/"):
+                    out.setdefault(alias, slug)
+        return out
 
     def _known_slugs(self) -> set[str]:
         try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-import stat
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,6 +20,8 @@ from filelock import FileLock, Timeout
 from hkcms.core.atomic import PRIVATE_FILE, SHARED_FILE, is_shared, make_dirs
 from hkcms.core.site import Site
 from hkcms.export.context import BuildContext, ExportReport
+from hkcms.export.images import MediaPlan
+from hkcms.export.images import plan_media as plan_media_files
 from hkcms.export.manifest import Manifest, check_output_folder
 from hkcms.export.paths import (
     ExportError,
@@ -80,6 +81,8 @@ class _Build:
             str(out), settings.templates, self.ctx.base, self.ctx.jinja_cache
         )
         self.pool: Any = None
+        self.media = MediaPlan()
+        self.unimaged: dict[str, str] = {}  # slug → post page key before its images are added
 
     def run(self) -> ExportReport:
         try:
@@ -115,6 +118,12 @@ class _Build:
             source.generate_context(self.ctx)
         self.report.posts = len(posts)
         lap = self.phase("scan", lap)
+        # Images first: the post pages point at their variants (hkcms/export/images.py).
+        self.media = plan_media_files(self.site.media_dir, self.site.state_dir)
+        self.report.warnings.extend(self.media.warnings)
+        self.report.images = self.media.processed
+        self.config.images = self.media.images
+        lap = self.phase("images", lap)
 
         # Every page's key is known before anything is written (lists of posts are keyed by
         # the posts' hashes, not by their excerpts), so one journal covers the whole run.
@@ -124,6 +133,8 @@ class _Build:
         for source in self.sources:
             for page in source.generate_output(self.ctx):
                 page.key = self.key_of(source, page)
+                if isinstance(page, PostPage):
+                    page.key = self.with_images(page, sources, media)
                 check_relpath(page.rel)
                 self.planned[page.rel] = page.key
                 if isinstance(page, PostPage):
@@ -209,6 +220,20 @@ class _Build:
         source = str(self.site.post_path(post.slug))
         return PostTask(post.slug, source, page.rel, page.context(), current)
 
+    def with_images(
+        self, page: PostPage, sources: dict[str, str], media: dict[str, list[str]]
+    ) -> str:
+        """A post page shows its images too: its key is completed with theirs, as known from
+        its last render (and again after this run renders it, see render())."""
+        post = page.post
+        if sources.get(post.slug) == post.hash:
+            post.media = list(media.get(post.slug, []))
+        self.unimaged[post.slug] = page.key
+        return self.imaged_key(post)
+
+    def imaged_key(self, post: PlannedPost) -> str:
+        return digest_text(self.unimaged[post.slug], self.media.sig(post.media))
+
     def phase(self, name: str, since: float) -> float:
         now = time.monotonic()
         self.report.phases[name] = now - since
@@ -255,6 +280,7 @@ class _Build:
             post.excerpt = result.excerpt
             if not result.reused:
                 post.media = result.media
+                self.planned[post.rel] = self.imaged_key(post)
             if result.hash != post.hash:
                 # The file changed while we exported: make the next run look at it again.
                 self.planned[post.rel] = ""
@@ -288,50 +314,22 @@ class _Build:
                 self.tick()
 
     def plan_media(self, trust: dict[str, str]) -> tuple[set[str], list[tuple[str, Path, Path]]]:
-        """Media files to copy into the export: (all found, those to copy now). Regular files
-        only: links leading out of media/ are refused."""
-        found: set[str] = set()
+        """Media files to write into the export: (sources found, those to write now). What is
+        published, and how, is decided by images.plan_media."""
         pending: list[tuple[str, Path, Path]] = []
-        media_dir = self.site.media_dir
-        if not media_dir.is_dir():
-            return found, pending
-        if media_dir.is_symlink():
-            real = Path(os.path.realpath(media_dir))
-            root = Path(os.path.realpath(self.site.root))
-            if not real.is_relative_to(root) or real.relative_to(root).parts[:1] in (
-                (".hkcms",),
-                (".git",),
-            ):
-                self.report.warnings.append(
-                    f"{media_dir}: a symbolic link to {real}, outside the site's media; "
-                    "nothing in it was copied"
-                )
-                return found, pending
-        for folder, dirs, files in os.walk(media_dir):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                if name.startswith("."):
-                    continue
-                src = Path(folder) / name
-                rel = "media/" + src.relative_to(media_dir).as_posix()
-                try:
-                    info = src.lstat()
-                    check_relpath(rel)
-                except (OSError, ExportError) as exc:
-                    self.report.warnings.append(f"media file skipped: {exc}")
-                    continue
-                if not stat.S_ISREG(info.st_mode):
-                    self.report.warnings.append(f"{src}: not a regular file; not copied")
-                    continue
-                found.add(rel)
-                key = f"{info.st_size}:{info.st_mtime_ns}"
-                self.planned[rel] = key
-                dest = safe_join(self.out, rel)
-                if trust.get(rel) == key and dest.is_file():
-                    self.report.skipped += 1
-                else:
-                    pending.append((rel, src, dest))
-        return found, pending
+        for rel, key, src in self.media.outputs:
+            try:
+                check_relpath(rel)
+            except ExportError as exc:
+                self.report.warnings.append(f"media file skipped: {exc}")
+                continue
+            self.planned[rel] = key
+            dest = safe_join(self.out, rel)
+            if trust.get(rel) == key and dest.is_file():
+                self.report.skipped += 1
+            else:
+                pending.append((rel, src, dest))
+        return set(self.media.keys), pending
 
     def check_media(self, posts: list[PlannedPost], media: set[str]) -> None:
         for post in posts:

@@ -44,6 +44,7 @@ class ExportReport:
     posts: int = 0
     rendered: int = 0
     warnings: list[str] = field(default_factory=list)
+    images: int = 0  # images processed (not found in the image cache)
     phases: dict[str, float] = field(default_factory=dict)  # seconds per stage (benchmarks)
 
     def summary(self) -> str:

@@ -21,6 +21,7 @@ from hkcms.export.html import (
     rebase_root_urls,
     sanitize,
 )
+from hkcms.export.images import Published, cover_of, og_image, picture_markup
 from hkcms.export.paths import safe_join
 from hkcms.export.theme import environment
 
@@ -77,6 +78,7 @@ class WorkerConfig:
     templates: str | None
     base: dict[str, Any] = field(default_factory=dict)
     cache: str | None = None  # compiled templates
+    images: dict[str, Published] = field(default_factory=dict)  # published media by rel
     umask: int = field(default_factory=lambda: current_umask())  # the export's file modes
 
 
@@ -234,20 +236,26 @@ def render_post(task: PostTask) -> PostResult:
         data = read_regular_file(source)
         digest = content_hash(data)
         kept = body_from_page(old) if task.reuse and old is not None else None
+        if kept is not None and "<picture" in kept:
+            kept = None  # its image markup may be out of date: made again from the Markdown
         if kept is not None:
             fragment = Fragment(kept, excerpt(kept), [])
         else:
             fragment = fragment_of_bytes(data, source)
     except (HkcmsError, OSError) as exc:
         return PostResult(task.slug, "", "", [], False, error=str(exc))
-    body = BODY_START + fragment.html + BODY_END
-    context = _config.base | task.context | {"body": body}
+    cover = cover_of(data)
+    media = fragment.media + ([f"media/{cover}"] if cover else [])
+    html = picture_markup(fragment.html, _config.images, POST_ROOT)
+    body = BODY_START + html + BODY_END
+    og = og_image(_config.images, media, cover, _config.base.get("site", {}).get("base_url", ""))
+    context = _config.base | task.context | {"body": body, "og_image": og}
     if not context["description"]:
         context["description"] = fragment.excerpt
     page = render_page("post.html", context, _config.templates, _config.cache)
     written = write_if_changed(out, path, page, old)
     return PostResult(
-        task.slug, digest, fragment.excerpt, fragment.media, written, reused=kept is not None
+        task.slug, digest, fragment.excerpt, sorted(set(media)), written, reused=kept is not None
     )
 
 

@@ -97,6 +97,21 @@ def media_url(media: Any) -> str | None:
     return None
 
 
+_VIDEO_HOST = "https://video.wixstatic.com/"
+_AUDIO_HOST = "https://static.wixstatic.com/mp3/"
+
+
+def _hosted(media: Any, host: str) -> str | None:
+    """A video or audio file: its URL, or a Wix file id on Wix's video or audio host."""
+    src = obj(obj(media).get("src"))
+    if isinstance(src.get("url"), str) and src["url"].strip():
+        return str(src["url"]).strip()
+    ident = src.get("id")
+    if isinstance(ident, str) and ident.strip():
+        return host + ident.strip().lstrip("/")
+    return None
+
+
 def obj(value: Any) -> dict[str, Any]:
     """The value if it is a JSON object, else an empty one (API answers may omit or null it)."""
     return value if isinstance(value, dict) else {}
@@ -274,14 +289,14 @@ class _Converter:
     def _b_video(self, node: dict[str, Any], children: list[dict[str, Any]]) -> list[Any]:
         data = node.get("videoData") or {}
         title = str(data.get("title") or "").strip() or "Video"
-        return self._link_block(media_url(data.get("video")), title, "video")
+        return self._link_block(_hosted(data.get("video"), _VIDEO_HOST), title, "video")
 
     def _b_audio(self, node: dict[str, Any], children: list[dict[str, Any]]) -> list[Any]:
         data = node.get("audioData") or {}
         name = str(data.get("name") or "").strip() or "Audio"
         if data.get("authorName"):
             name += f" – {data['authorName']}"
-        return self._link_block(media_url(data.get("audio")), name, "audio")
+        return self._link_block(_hosted(data.get("audio"), _AUDIO_HOST), name, "audio")
 
     def _b_file(self, node: dict[str, Any], children: list[dict[str, Any]]) -> list[Any]:
         data = node.get("fileData") or {}

@@ -17,10 +17,12 @@ import feedparser
 import pytest
 
 from hkcms.core.posts import PostStore
+from hkcms.core.site import Site
 from hkcms.export.build import export_site
 from hkcms.export.render import render_fragment
 from hkcms.export.serve import _Handler
 from tests.export.conftest import REPO, copy_demo, prepare_fixture
+from tests.media import images
 
 BROWSER_DIR = REPO / "tests" / "browser"
 
@@ -30,11 +32,25 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(demo export, fixture export with drafts): every kind of page, hostile input included."""
     root = tmp_path_factory.mktemp("validate")
     demo = copy_demo(root / "demo")
+    add_photos(demo)
     report = export_site(demo, root / "demo-out")
     assert report.warnings == []
     fixture = prepare_fixture(root / "fixture")
     export_site(fixture, root / "fixture-out", drafts=True)
     return root / "demo-out", root / "fixture-out"
+
+
+def add_photos(site: Site) -> None:
+    """Phone photos (GPS and all) in a demo post: <picture> markup is validated too."""
+    images.photo(site.media_dir / "march.jpg", size=(2000, 1500))
+    images.png_with_text(site.media_dir / "badge.png")
+    path = site.post_path("spring-rally-manchester")
+    text = path.read_text()
+    path.write_text(
+        text.rstrip("\n")
+        + "\n\n![Marchers on Market Street](/media/march.jpg)\n\n"
+        + "A badge: ![Yellow umbrella badge](/media/badge.png)\n"
+    )
 
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="the Nu HTML Checker needs java")
@@ -58,7 +74,9 @@ def test_feedparser_reads_every_post_with_full_content(exported: tuple[Path, Pat
     demo_out = exported[0]
     feed = feedparser.parse((demo_out / "feed.xml").read_bytes())
     assert not feed.bozo, feed.get("bozo_exception")
-    store = PostStore(copy_demo(demo_out.parent / "demo-again"))
+    again = copy_demo(demo_out.parent / "demo-again")
+    add_photos(again)
+    store = PostStore(again)
     published = [p for p in store.list() if p.status == "published"]
     assert len(feed.entries) == len(published) == 7
     by_title = {entry.title: entry for entry in feed.entries}

@@ -83,13 +83,13 @@ def test_bundle_resources_are_listed_for_copying(hugo_site: Path) -> None:
     bundle = hugo_site / "content/posts/bundle"
     files = posts["bundle"].media_files
     assert files == {
-        "photo.jpg": str((bundle / "photo.jpg").resolve()),
+        "photo.png": str((bundle / "photo.png").resolve()),
         "images/diagram.png": str((bundle / "images/diagram.png").resolve()),
         "notes.txt": str((bundle / "notes.txt").resolve()),
     }
     assert sorted(posts["bundle"].media) == sorted(files.values())
     assert posts["toml-post"].media_files == {
-        "/img/banner.jpg": str((hugo_site / "static/img/banner.jpg").resolve())
+        "/img/banner.png": str((hugo_site / "static/img/banner.png").resolve())
     }
 
 
@@ -113,7 +113,7 @@ def test_shortcodes(hugo_site: Path) -> None:
     for expected in (
         "[YouTube video](https://www.youtube.com/watch?v=dQw4w9WgXcQ)",
         "[Vimeo video](https://vimeo.com/123456789)",
-        "![Banner 橫額](/img/banner.jpg)\n\n*The banner we carried*",
+        "![Banner 橫額](/img/banner.png)\n\n*The banner we carried*",
         "[Gist ada/0123abcd](https://gist.github.com/ada/0123abcd)",
         "[Post by @hkfp](https://twitter.com/hkfp/status/1234567890123)",
         '```go\nfmt.Println("hi")\n```',

@@ -90,8 +90,8 @@ def test_liquid_is_converted_or_left_visible_with_file_and_line(jekyll_site: Pat
 def test_local_images_are_listed_for_copying(jekyll_site: Path) -> None:
     posts, _ = read_all(jekyll_site)
     vigil = posts["candle-vigil"]
-    image = str((jekyll_site / "assets/img/vigil.jpg").resolve())
-    assert vigil.media_files == {"/assets/img/vigil.jpg": image} and vigil.media == [image]
+    image = str((jekyll_site / "assets/img/vigil.png").resolve())
+    assert vigil.media_files == {"/assets/img/vigil.png": image} and vigil.media == [image]
 
 
 def test_an_image_outside_the_site_is_not_copied(jekyll_site: Path, tmp_path: Path) -> None:

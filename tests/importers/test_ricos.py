@@ -161,3 +161,62 @@ def test_plain_text_for_comments() -> None:
         ]
     }
     assert ricos.to_plain_text(doc) == "Hello\n\nworld (https://x.org)"
+
+
+def test_wix_hosted_video_and_audio_ids_become_links() -> None:
+    video = {"type": "VIDEO", "videoData": {"video": {"src": {"id": "video/8bb438_abc/file"}}}}
+    audio = {"type": "AUDIO", "audioData": {"audio": {"src": {"id": "8bb438_song.mp3"}}}}
+    body, _, warnings = convert(video, audio)
+    assert "[Video](https://video.wixstatic.com/video/8bb438_abc/file)" in body
+    assert "[Audio](https://static.wixstatic.com/mp3/8bb438_song.mp3)" in body
+    assert warnings == []
+
+
+_TYPES = [
+    "PARAGRAPH", "TEXT", "HEADING", "BULLETED_LIST", "ORDERED_LIST", "LIST_ITEM", "BLOCKQUOTE",
+    "CODE_BLOCK", "VIDEO", "DIVIDER", "FILE", "GALLERY", "GIF", "HTML", "IMAGE", "LINK_PREVIEW",
+    "MAP", "POLL", "APP_EMBED", "BUTTON", "COLLAPSIBLE_LIST", "TABLE", "TABLE_ROW", "TABLE_CELL",
+    "EMBED", "AUDIO", "CAPTION", "EXTERNAL", "UNKNOWN",
+]  # fmt: skip
+_DECOS = ["BOLD", "ITALIC", "UNDERLINE", "STRIKETHROUGH", "LINK", "CODE", "SPOILER", "COLOR"]
+
+
+def _nodes() -> Any:
+    from hypothesis import strategies as st
+
+    texts = st.builds(
+        lambda t, d: text(
+            t, *[{"type": x, "linkData": {"link": {"url": "https://e.org"}}} for x in d]
+        ),
+        st.text(max_size=20),
+        st.lists(st.sampled_from(_DECOS), max_size=3),
+    )
+    return st.recursive(
+        texts,
+        lambda children: st.builds(
+            lambda kind, kids, level: {
+                "type": kind,
+                "nodes": kids,
+                "headingData": {"level": level},
+            },
+            st.sampled_from(_TYPES),
+            st.lists(children, max_size=4),
+            st.integers(-3, 9),
+        ),
+        max_leaves=25,
+    )
+
+
+def test_any_tree_converts_without_error_or_json_and_renders() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(_nodes(), max_size=6))
+    def check(nodes: list[Any]) -> None:
+        warnings: list[ImportWarning] = []
+        body = ricos.to_markdown({"nodes": nodes}, warnings, "p").markdown
+        assert '"type"' not in body and "'nodes'" not in body
+        render_html(body)
+
+    check()

@@ -92,6 +92,13 @@ def test_a_tree_deeper_than_the_recursion_limit_is_walked(tmp_path: Path) -> Non
         folder = folder / "d"
         folder.mkdir(parents=True)
     (folder / "deep.md").write_text("---\ntitle: Deep\n---\nbody\n")
-    assert [p.name for p in walk_files(content)] == ["deep.md"]
-    posts = list(hugo.read(tmp_path / "site", []))
-    assert [p.title for p in posts] == ["Deep"]
+    try:
+        assert [p.name for p in walk_files(content)] == ["deep.md"]
+        posts = list(hugo.read(tmp_path / "site", []))
+        assert [p.title for p in posts] == ["Deep"]
+    finally:
+        # shutil.rmtree (pytest's clean-up) recurses too: take the tree down from the bottom.
+        (folder / "deep.md").unlink()
+        while folder != content:
+            folder.rmdir()
+            folder = folder.parent
