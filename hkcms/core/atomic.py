@@ -85,8 +85,9 @@ def write_atomic(
         fsync_dir(folder)
 
 
-def write_temp(folder: Path, name: str, data: bytes) -> Path:
-    """A synced temp file in `folder` holding `data`, with hkcms's file mode."""
+def write_temp(folder: Path, name: str, data: bytes, *, sync: bool = True) -> Path:
+    """A temp file in `folder` holding `data`, with hkcms's file mode; synced unless the
+    caller syncs a whole batch at once (os.sync)."""
     make_dirs(folder)
     tmp = folder / f"{TMP_PREFIX}{name}.{os.getpid()}.{os.urandom(4).hex()}"
     mode = file_mode(folder)
@@ -97,7 +98,8 @@ def write_temp(folder: Path, name: str, data: bytes) -> Path:
         while view:
             written = os.write(fd, view)
             view = view[written:]
-        os.fsync(fd)
+        if sync:
+            os.fsync(fd)
     except BaseException:
         os.close(fd)
         tmp.unlink(missing_ok=True)
@@ -139,19 +141,10 @@ def write_atomic_many(files: list[tuple[Path, bytes]], *, keep_backup: bool = Fa
     staged: list[tuple[Path, Path]] = []
     try:
         for path, data in files:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.parent / f"{TMP_PREFIX}{path.name}.{os.getpid()}.{os.urandom(4).hex()}"
-            staged.append((tmp, path))
-            with open(tmp, "xb") as handle:
-                handle.write(data)
+            staged.append((write_temp(path.parent, path.name, data, sync=False), path))
         os.sync()
         for tmp, path in staged:
-            if keep_backup and path.exists():
-                bak_tmp = path.parent / f"{TMP_PREFIX}{path.name}.bak.{os.getpid()}"
-                bak_tmp.unlink(missing_ok=True)
-                os.link(path, bak_tmp)
-                os.replace(bak_tmp, path.parent / f"{path.name}.bak")
-            os.replace(tmp, path)
+            install(tmp, path, backup="keep" if keep_backup else "")
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)

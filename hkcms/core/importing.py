@@ -271,7 +271,7 @@ class Importer:
             if plan.outcome == "skipped" and not plan.comments:
                 continue
             meta_path = self.meta.post_file(plan.slug)
-            data = read_json(meta_path) or {}
+            data = txn.read_json(meta_path) or {}
             fields: dict[str, Any] = {}
             if plan.data is not None:
                 if self.site.post_path(plan.slug).exists() and plan.outcome == "created":
@@ -305,8 +305,10 @@ class Importer:
             metas.append((meta_path, json_bytes(data)))
             txn.forget(meta_path)
             summaries[plan.slug] = fields
-        write_atomic_many(blobs)
-        write_atomic_many(posts + metas, keep_backup=False)
+        write_atomic_many(blobs)  # content-addressed: written first, harmless if unused
+        # Posts, their metadata and the summaries land together or not at all (journal.py).
+        for path, payload in posts + metas:
+            txn.put(path, payload)
         self._write_summaries(txn, summaries)
 
     def _revision(
@@ -339,10 +341,9 @@ class Importer:
         by_shard: dict[str, list[str]] = {}
         for slug in summaries:
             by_shard.setdefault(summary_shard(slug), []).append(slug)
-        files: list[tuple[Path, bytes]] = []
         for shard, slugs in sorted(by_shard.items()):
             path = self.meta.meta_dir / shard
-            data = read_json(path) or {}
+            data = txn.read_json(path) or {}
             table: dict[str, Any] = data.setdefault("posts", {})
             doc_of = {doc.get("slug"): key for key, doc in table.items()}
             next_id = max((int(k) for k in table), default=0) + 1
@@ -353,9 +354,8 @@ class Importer:
                     next_id += 1
                 else:
                     table[key].update(summaries[slug])
-            files.append((path, json_bytes(data)))
+            txn.put(path, json_bytes(data), backup="keep")
             txn.forget(path)
-        write_atomic_many(files, keep_backup=True)
 
     # ---- counting ------------------------------------------------------------------------
 

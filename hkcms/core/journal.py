@@ -1,10 +1,10 @@
 """Journal: a change to several files lands whole or not at all, even if the writer is killed.
 
-Write-ahead, roll forward: the new contents are staged as synced files under
-`.hkcms/journal/<id>/`; one small entry `<id>.json` listing every step is written atomically
+Write-ahead, roll forward: the new contents are staged as synced files
+`.hkcms/journal/<id>.<n>`; one small entry `<id>.json` listing every step is written atomically
 (the commit point); the steps are applied (renames); the entry and its folder are removed.
 The next process that opens the site's metadata (under the metadata lock) replays every entry
-left behind (each step is idempotent) and removes staging folders that have no entry: a change
+left behind (each step is idempotent) and removes staged files that have no entry: a change
 killed before its commit never happened, one killed after it is finished.
 
 Most callers never use this module directly: every `MetaStore.transaction()` collects its
@@ -30,6 +30,7 @@ from hkcms.core.atomic import (
 from hkcms.core.errors import MetadataError
 
 ENTRY_SUFFIX = ".json"
+BULK_FILES = 16  # above this many files, a batch is made durable by one os.sync()
 BACKUPS = ("", "keep", "scrub")
 
 
@@ -89,27 +90,34 @@ class Batch:
             write_atomic(path, data, backup=backup)
             return
         journal = self.journal
-        stage = journal.folder / self.id
+        # Staged files sit beside the entry: the one sync of the journal folder that makes the
+        # entry durable makes their names durable too.
+        stage = journal.folder
+        staged: list[Path] = []
         steps: list[Step] = []
+        # Many files (an import's batch): one system-wide sync instead of an fsync per file.
+        bulk = sum(1 for step in self.steps if step[0] == "put") > BULK_FILES
         try:
             for n, (op, path, arg, backup) in enumerate(self.steps):
                 rel = journal.relative(path)
                 if op == "put":
                     assert isinstance(arg, bytes)
-                    name = f"{n:06d}"
-                    os.replace(write_temp(stage, name, arg), stage / name)
+                    name = f"{self.id}.{n:06d}"
+                    os.replace(write_temp(stage, name, arg, sync=not bulk), stage / name)
+                    staged.append(stage / name)
                     steps.append(Step("put", rel, name, backup))
                 elif op == "move":
                     assert isinstance(arg, Path)
                     steps.append(Step("move", rel, journal.relative(arg)))
                 else:
                     steps.append(Step("delete", rel))
-            if stage.is_dir():
-                fsync_dir(stage)
+            if bulk:
+                os.sync()
             entry = {"id": self.id, "steps": [s.__dict__ for s in steps]}
             write_atomic(journal.entry_path(self.id), json.dumps(entry).encode())
         except BaseException:
-            shutil.rmtree(stage, ignore_errors=True)  # not committed: nothing happened
+            for path in staged:  # not committed: nothing happened
+                path.unlink(missing_ok=True)
             raise
         journal.apply(self.id, steps)
 
@@ -146,9 +154,9 @@ class Journal:
         return sorted(n[: -len(ENTRY_SUFFIX)] for n in names if n.endswith(ENTRY_SUFFIX))
 
     def needs_recovery(self) -> bool:
-        """Anything left by a killed writer: an entry or a staging folder (cheap: one listdir)."""
+        """Anything left by a killed writer: an entry or staged files (cheap: one listdir)."""
         try:
-            return any(not n.startswith(".") for n in os.listdir(self.folder))
+            return bool(os.listdir(self.folder))
         except FileNotFoundError:
             return False
 
@@ -182,14 +190,14 @@ class Journal:
         for name in names:
             leftover = self.folder / name
             if leftover.is_dir() and not leftover.is_symlink():
-                shutil.rmtree(leftover, ignore_errors=True)  # staged, never committed
-            elif name.startswith(".hkcms-tmp-"):
-                leftover.unlink(missing_ok=True)
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)  # staged but never committed, or a temp file
         return finished
 
     def apply(self, entry_id: str, steps: list[Step]) -> None:
         """Apply (or re-apply) the steps of a committed entry, then clear it."""
-        stage = self.folder / entry_id
+        stage = self.folder
         entry = self.entry_path(entry_id)
         folders: set[Path] = set()
         for step in steps:
@@ -216,7 +224,9 @@ class Journal:
         for folder in folders:
             if folder.is_dir():
                 fsync_dir(folder)
-        shutil.rmtree(stage, ignore_errors=True)
+        for step in steps:
+            if step.op == "put":
+                (stage / step.src).unlink(missing_ok=True)  # left when a step was skipped
         entry.unlink(missing_ok=True)
         # The entry must not come back after a power cut: a replay then would undo later work.
         fsync_dir(self.folder)

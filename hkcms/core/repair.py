@@ -56,6 +56,8 @@ def drift(summary: dict[str, Any], data: dict[str, Any]) -> list[Drift]:
     """Fields of `summary` that disagree with the metadata (absent counts as zero)."""
     found = []
     for key, value in derived_summary(data).items():
+        if key == "updated" and summary.get(key):
+            continue  # an imported post shows its old site's last edit, not the import's time
         have = summary.get(key, "" if isinstance(value, str) else 0)
         if have != value:
             found.append(Drift(key, have, value))
@@ -135,7 +137,10 @@ def rebuild_summary(txn: MetaTxn, slug: str) -> bool:
         return False
     if summary and not drift(summary, data):
         return False
-    txn.update_summary(slug, **derived_summary(data))
+    fields = derived_summary(data)
+    if summary.get("updated") and summary.get("hash") == fields.get("hash"):
+        del fields["updated"]  # kept: it may be an imported post's date of last edit
+    txn.update_summary(slug, **fields)
     return True
 
 

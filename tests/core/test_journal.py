@@ -226,11 +226,10 @@ def test_a_planted_journal_entry_cannot_write_outside_the_site(site: Site) -> No
 def test_uncommitted_staging_is_dropped_and_committed_entry_finished(site: Site) -> None:
     target = site.state_dir / "meta" / "a.json"
     journal = Journal(site.root, site.state_dir / "journal")
-    (journal.folder / "dead-1").mkdir(parents=True)
-    (journal.folder / "dead-1" / "000000").write_text("{}")
-    (journal.folder / "live-1").mkdir()
-    (journal.folder / "live-1" / "000000").write_text('{"x": 1}')
-    step = {"op": "put", "path": ".hkcms/meta/a.json", "src": "000000", "backup": ""}
+    journal.folder.mkdir(parents=True)
+    (journal.folder / "dead-1.000000").write_text("{}")  # staged, never committed
+    (journal.folder / "live-1.000000").write_text('{"x": 1}')
+    step = {"op": "put", "path": ".hkcms/meta/a.json", "src": "live-1.000000", "backup": ""}
     (journal.folder / "live-1.json").write_text(json.dumps({"id": "live-1", "steps": [step]}))
     assert journal.needs_recovery()
     assert journal.recover() == 1
