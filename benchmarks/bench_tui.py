@@ -1,6 +1,7 @@
 """TUI speed at 1,000 and 10,000 posts, measured on screen in tmux at 80x24.
 
-Prints, per site size: launch -> first table row visible (cold cache, then warm median);
+Prints, per site size: launch -> first table row visible on a site hkcms has never seen (posts
+only, no metadata: its history is recorded in the background), with the cache deleted, and warm;
 one filter keystroke -> table updated on screen (median/max over several keystrokes);
 Enter on a 200 KB post -> editor shown with its text.
 
@@ -185,6 +186,22 @@ def make_site(n: int, work: Path) -> Path:
     return site
 
 
+def never_seen(n: int, work: Path) -> float:
+    """First row of a posts-only copy of the site (as after `git clone`); the copy is removed
+    once the background history recorder has finished with it."""
+    site = work / f"never-seen-{n}"
+    shutil.rmtree(site, ignore_errors=True)
+    shutil.copytree(make_site(n, work) / "posts", site / "posts")
+    (site / "posts" / f"{BIG_SLUG}.md").unlink()
+    first = start(site)
+    stop()
+    from benchmarks.bench_core import history_done
+
+    history_done(site)
+    shutil.rmtree(site, ignore_errors=True)
+    return first
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -199,6 +216,7 @@ def main() -> None:
     try:
         for n in args.sizes:
             site = make_site(n, args.work)
+            fresh = never_seen(n, args.work)
             shutil.rmtree(site / ".hkcms" / "cache", ignore_errors=True)
             cold = start(site)
             stop()
@@ -210,8 +228,9 @@ def main() -> None:
             opens = [editor_open(site) for _ in range(args.runs)]
             headless = editor_open_headless(site, args.runs)
             print(
-                f"{n:>6} posts: first row cold {cold:.2f} s, warm median "
-                f"{statistics.median(warm):.2f} s (target < 1.5 s)"
+                f"{n:>6} posts: first row on a never-seen site {fresh:.2f} s (target <= 1.5 s), "
+                f"cache deleted {cold:.2f} s, warm median {statistics.median(warm):.2f} s "
+                "(target <= 1 s)"
             )
             print(
                 f"{'':>6}        filter keystroke median {statistics.median(keys) * 1000:.0f} ms,"

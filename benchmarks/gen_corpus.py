@@ -81,19 +81,21 @@ def front(title: str, rng: random.Random, date: dt.date, chinese: bool) -> str:
 
 
 def generate(n: int, out: Path, revisions: int = 10, seed: int = 1) -> None:
+    """N posts under `out`; revisions=0 writes posts only: a site hkcms has never seen (one
+    cloned with git or copied from a backup), with no metadata at all."""
     rng = random.Random(seed)
     posts_dir = out / "posts"
     meta_dir = out / ".hkcms" / "meta"
     posts_meta = meta_dir / "posts"
     blobs = out / ".hkcms" / "blobs"
-    for folder in (posts_dir, posts_meta, blobs, out / "media"):
+    for folder in (posts_dir, out / "media", *((posts_meta, blobs) if revisions else ())):
         folder.mkdir(parents=True, exist_ok=True)
     (out / "hkcms.toml").write_text(
         'title = "Benchmark site"\nbase_url = "https://example.org/"\nposts_per_page = 10\n'
     )
     # Older revisions share a handful of texts: the benchmark needs their metadata, not 10×N blobs.
     old_texts = [f"---\ntitle: old {i}\n---\n{body(rng, False, 300)}".encode() for i in range(8)]
-    for data in old_texts:
+    for data in old_texts if revisions else ():
         _put_blob(blobs, data)
     shards: dict[str, dict[str, dict]] = {}
     start = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
@@ -104,6 +106,8 @@ def generate(n: int, out: Path, revisions: int = 10, seed: int = 1) -> None:
         slug = f"社區報告-第{i}號" if chinese else f"community-report-number-{i}"
         text = (front(title, rng, date, chinese) + body(rng, chinese)).encode()
         (posts_dir / f"{slug}.md").write_bytes(text)
+        if not revisions:
+            continue
         digest = _put_blob(blobs, text)
         revs = {}
         for r in range(1, revisions + 1):
@@ -128,7 +132,7 @@ def generate(n: int, out: Path, revisions: int = 10, seed: int = 1) -> None:
             "hash": digest,
             "size": len(text),
         }
-    for name, docs in shards.items():
+    for name, docs in shards.items():  # none for a never-seen site
         (meta_dir / name).write_text(json.dumps({"posts": docs}, ensure_ascii=False))
     assert len(shards) <= SUMMARY_SHARDS
 
@@ -145,7 +149,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, required=True, help="number of posts")
     parser.add_argument("--out", type=Path, required=True, help="site folder to create")
-    parser.add_argument("--revisions", type=int, default=10, help="revisions per post")
+    parser.add_argument(
+        "--revisions", type=int, default=10, help="revisions per post (0: a never-seen site)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     if args.out.exists() and any(args.out.iterdir()):

@@ -10,13 +10,14 @@ from hkcms.core.comment_import import import_comments
 from hkcms.core.comments import STATES, CommentStore
 from hkcms.core.errors import HkcmsError
 from hkcms.core.meta import MetaStore
+from hkcms.core.wording import count
 
 ORDER = 45
 MODERATION = {"approve": "approved", "hide": "hidden", "spam": "spam"}
 BODY_PREVIEW = 50
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     comments = sub.add_parser("comments", help="reader comments and their moderation")
     csub = comments.add_subparsers(dest="comments_command", metavar="ACTION", required=True)
 
@@ -106,8 +107,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         print(
             safe_text(
-                f"{report.path}: {report.rows:,} rows, {len(report.imported):,} comments "
-                f"imported as {args.status}, {report.duplicates:,} already there, "
+                f"{report.path}: {count(report.rows, 'row')}, "
+                f"{count(len(report.imported), 'comment')} imported as {args.status}, "
+                f"{report.duplicates:,} already there, "
                 f"{len(report.problems):,} skipped"
             )
         )

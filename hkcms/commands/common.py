@@ -7,12 +7,14 @@ import json
 import sys
 from typing import Any
 
+from hkcms.core.inert import inert, inert_json
 from hkcms.core.site import Site
 
 ORDER = 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # this module adds no command
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    # This module adds no command; cli.py calls register() on every module it finds.
     return None
 
 
@@ -23,19 +25,19 @@ def open_site(args: argparse.Namespace) -> Site:
 def print_json(data: Any) -> None:
     # Indented for people; compact (and C-encoded, ~5x faster) when piped to a program.
     indent = 2 if sys.stdout.isatty() else None
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=indent, default=str) + "\n")
+    text = json.dumps(data, ensure_ascii=False, indent=indent, default=str)
+    sys.stdout.write(inert_json(text) + "\n")
 
 
-def safe_text(text: str) -> str:
-    """Terminal-safe text: control characters (ANSI/OSC escapes) shown as visible escapes."""
-    return "".join(
-        ch
-        if ch == "\n" or (ch.isprintable() and ch not in "\u202a\u202b\u202c\u202d\u202e")
-        else f"\\x{ord(ch):02x}"
-        if ord(ch) < 256
-        else f"\\u{ord(ch):04x}"
-        for ch in text
-    )
+def safe_text(text: object) -> str:
+    """One terminal-safe line: controls (ANSI/OSC escapes, line breaks) from file names or
+    contents shown as visible escapes such as `\\x1b`."""
+    return inert(text)
+
+
+def print_error(message: object) -> None:
+    """One `hkcms: …` line on stderr, whatever the message (a file name) contains."""
+    print(f"hkcms: {inert(message)}", file=sys.stderr)
 
 
 def print_table(rows: list[list[str]], headers: list[str]) -> None:

@@ -12,7 +12,7 @@ from hkcms.commands.common import open_site, safe_text
 ORDER = 40
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("export", help="write the static site (default folder: <site>/public)")
     p.add_argument("--out", type=Path, help="output folder (default: <site>/public)")
     p.add_argument("--full", action="store_true", help="rebuild every page, not only changed ones")
@@ -38,6 +38,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     for warning in report.warnings:
         print(f"warning: {safe_text(warning)}", file=sys.stderr)
     print(safe_text(report.summary()))
+    if args.drafts:
+        print(
+            "note: this export includes drafts and future posts; it is a preview that "
+            "'hkcms publish' refuses (export without --drafts to publish)",
+            file=sys.stderr,
+        )
     if os.environ.get("HKCMS_EXPORT_PHASES"):  # for benchmarks: where the time went
         phases = ", ".join(f"{k} {v:.3f} s" for k, v in report.phases.items())
         print(f"phases: {phases}", file=sys.stderr)

@@ -14,7 +14,7 @@ ORDER = 70
 BAR_WIDTH = 30
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("import", help="import a blog: wordpress, feed, …")
     isub = parser.add_subparsers(dest="import_source", metavar="SOURCE", required=True)
     for source in SOURCES.values():

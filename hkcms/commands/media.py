@@ -13,7 +13,7 @@ from hkcms.core.errors import HkcmsError
 ORDER = 35
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("media", help="images and files for posts (media/)")
     media = p.add_subparsers(dest="media_command", metavar="ACTION", required=True)
     add = media.add_parser(

@@ -6,28 +6,37 @@ import argparse
 import sys
 from typing import Any
 
-from hkcms.commands.common import open_site, print_json, print_table, safe_text
+from hkcms.commands.common import open_site, print_error, print_json, print_table, safe_text
 from hkcms.core.check import check_site, repair_site
 from hkcms.core.errors import UsageError
+from hkcms.core.inert import inert
 from hkcms.core.post import STATUSES, iso_date
 from hkcms.core.posts import PostInfo, PostStore
 from hkcms.core.site import Site
+from hkcms.core.translations import create_translation
+from hkcms.core.wording import count
 
 ORDER = 10
 SORT_KEYS = ("updated", "date", "title", "views", "comments")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("init", help="create a new site folder")
     p.add_argument("dir")
     p.add_argument("--title")
+    p.add_argument("--description", help="one or two sentences about the site (home page, feeds)")
     p.add_argument(
         "--group", help="share the site with this Unix group (group-writable, setgid folders)"
     )
     p.set_defaults(handler=cmd_init)
 
     p = sub.add_parser("new", help="create a post; prints the new file's path")
-    p.add_argument("title")
+    p.add_argument("title", nargs="?", help="(with --translation-of: the translated title)")
+    p.add_argument(
+        "--translation-of",
+        metavar="SLUG",
+        help="create the --lang version of this post: fields copied, same translation_key",
+    )
     p.add_argument("--slug")
     p.add_argument("--author")
     p.add_argument("--tag", action="append", default=[], dest="tags")
@@ -87,12 +96,24 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    site = Site.init(args.dir, title=args.title, group=args.group)
-    print(site.root)
+    site = Site.init(args.dir, title=args.title, description=args.description, group=args.group)
+    print(safe_text(site.root))
     return 0
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    if args.translation_of:
+        if not args.lang:
+            raise UsageError("--translation-of needs --lang, e.g. --lang zh-Hant")
+        store = PostStore(open_site(args))
+        post = create_translation(store, args.translation_of, args.lang)
+        if args.title and args.title.strip() != post.title:
+            post.front["title"] = args.title.strip()
+            store.save(post, note="translated title")
+        print(safe_text(post.path))
+        return 0
+    if not args.title:
+        raise UsageError("a title is needed (or --translation-of SLUG --lang L)")
     store = PostStore(open_site(args))
     post = store.create(
         args.title,
@@ -102,7 +123,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         lang=args.lang,
         draft=args.draft,
     )
-    print(post.path)
+    print(safe_text(post.path))
     return 0
 
 
@@ -114,7 +135,8 @@ def sort_posts(posts: list[PostInfo], key: str) -> list[PostInfo]:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    scan = PostStore(open_site(args)).scan()
+    # A never-seen site is listed at once; its history is recorded by a detached process.
+    scan = PostStore(open_site(args)).scan(background=True)
     posts = scan.posts
     if args.status:
         posts = [p for p in posts if p.status == args.status]
@@ -130,7 +152,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         ]
         print_table(rows, ["SLUG", "TITLE", "STATUS", "AUTHOR", "UPDATED", "VIEWS", "COMMENTS"])
     for problem in scan.problems:
-        print(f"hkcms: {problem}", file=sys.stderr)
+        print_error(problem)
     return 1 if scan.problems else 0
 
 
@@ -165,12 +187,35 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(safe_text(f"{post.title}  ({post.slug})"))
     for key, value in data["front_matter"].items():
         if key != "title":
-            print(safe_text(f"  {key}: {value}"))
-    print(f"  updated: {data['updated']} ({data['revisions']} revisions)")
+            print(safe_text(f"  {key}: {_shown(value)}"))
+    revisions = count(_int(data["revisions"]), "revision")
+    print(safe_text(f"  updated: {data['updated']} ({revisions})"))
     c = data["comments"]
-    print(f"  views: {data['views']}   comments: {c['approved']} approved, {c['pending']} pending")
-    print(f"  file: {post.path} ({data['words']} words)")
+    print(
+        safe_text(
+            f"  views: {_int(data['views']):,}   comments: {_int(c['approved']):,} approved, "
+            f"{_int(c['pending']):,} pending"
+        )
+    )
+    print(safe_text(f"  file: {post.path} ({count(data['words'], 'word')})"))
     return 0
+
+
+def _shown(value: Any) -> str:
+    """A front matter value as a person wrote it: tags as `a, b`, not a Python list."""
+    if isinstance(value, list):
+        return ", ".join(_shown(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_shown(v)}" for k, v in value.items())
+    return "" if value is None else str(value)
+
+
+def _int(value: Any) -> int:
+    """A count from metadata; a value of the wrong type (hand-edited JSON) shows as 0."""
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return 0
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -193,7 +238,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
         new, new_label = current, "current"
     else:
         new, new_label = store.history.text(args.slug, args.rev2), f"rev {args.rev2}"
-    sys.stdout.write(store.history.diff(args.slug, old, new, f"rev {args.rev}", new_label))
+    diff = store.history.diff(args.slug, old, new, f"rev {args.rev}", new_label)
+    sys.stdout.write(inert(diff, keep_newlines=True))
     return 0
 
 
@@ -210,7 +256,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_rename(args: argparse.Namespace) -> int:
     store = PostStore(open_site(args))
     store.rename(args.slug, args.new_slug)
-    print(store.site.post_path(args.new_slug))
+    print(safe_text(store.site.post_path(args.new_slug)))
     return 0
 
 
@@ -226,13 +272,13 @@ def cmd_trash(args: argparse.Namespace) -> int:
     if args.json:
         raise UsageError("--json goes with listing the trash, not with moving a post to it")
     entry = store.trash(args.slug)
-    print(f"moved {entry.slug} to the trash; restore it with: hkcms untrash {entry.id}")
+    print(safe_text(f"moved {entry.slug} to the trash; restore it with: hkcms untrash {entry.id}"))
     return 0
 
 
 def cmd_untrash(args: argparse.Namespace) -> int:
     slug = PostStore(open_site(args)).untrash(args.id)
-    print(f"restored {slug}")
+    print(safe_text(f"restored {slug}"))
     return 0
 
 
@@ -243,9 +289,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"repaired: {safe_text(action)}")
     problems, checked = check_site(site)
     for problem in problems:
-        print(f"hkcms: {problem}", file=sys.stderr)
+        print_error(problem)
     if problems:
-        print(f"{len(problems)} problem(s) in {checked} files", file=sys.stderr)
+        print(f"{count(len(problems), 'problem')} in {count(checked, 'file')}", file=sys.stderr)
         return 1
-    print(f"ok: {checked} files checked, no problems")
+    print(f"ok: {count(checked, 'file')} checked, no problems")
     return 0

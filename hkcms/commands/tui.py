@@ -9,7 +9,7 @@ from hkcms.commands.common import open_site
 ORDER = 90
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("tui", help="open the terminal app on the site (the default)")
     p.set_defaults(handler=cmd_tui)
 

@@ -8,12 +8,12 @@ import sys
 from hkcms.commands.common import open_site, print_json, print_table, safe_text
 from hkcms.core.meta import MetaStore
 from hkcms.core.views import ImportReport, ViewStore
+from hkcms.core.wording import count
 
 ORDER = 40
 
 
-def _n(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+_n = count
 
 
 def _count(text: str) -> int:
@@ -33,7 +33,7 @@ def _days(text: str) -> int:
     return value
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     views = sub.add_parser("views", help="post views from web-server access logs")
     vsub = views.add_subparsers(dest="views_command", metavar="ACTION", required=True)
 

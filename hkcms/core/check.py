@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hkcms.core.atomic import decode_utf8
-from hkcms.core.errors import HkcmsError
+from hkcms.core.errors import HkcmsError, PostError
 from hkcms.core.media import MediaLibrary
 from hkcms.core.meta import MetaStore, read_json
 from hkcms.core.post import parse_post
@@ -63,5 +63,5 @@ def _post_problems(site: Site) -> list[HkcmsError]:
             data = store.read_bytes(path.stem)
             parse_post(decode_utf8(data, path), path.stem, path)
         except HkcmsError as exc:
-            problems.append(exc)
+            problems.append(exc if exc.path else PostError(exc.message, path))
     return problems

@@ -57,6 +57,16 @@ class Revision:
         return asdict(self)
 
 
+def summary_fields(revision: dict[str, Any]) -> dict[str, Any]:
+    """What a post's summary keeps of its newest revision."""
+    return {
+        "updated": revision["time"],
+        "revisions": revision["rev"],
+        "hash": revision["hash"],
+        "size": revision["size"],
+    }
+
+
 class BlobStore:
     """Content-addressed, compressed revision texts under .hkcms/blobs/ (outside TinyDB)."""
 
@@ -66,11 +76,17 @@ class BlobStore:
     def path(self, digest: str) -> Path:
         return self.root / digest[:2] / digest[2:]
 
-    def put(self, data: bytes, digest: str | None = None) -> str:
+    def put(self, data: bytes, digest: str | None = None, *, durable: bool = True) -> str:
+        """Store `data`; without `durable` the caller syncs the file system afterwards (a
+        batch). An empty file (a power cut before that sync) is written again."""
         digest = digest or content_hash(data)
         path = self.path(digest)
-        if not path.exists():
-            write_atomic(path, zlib.compress(data, 6))
+        try:
+            missing = path.stat().st_size == 0
+        except FileNotFoundError:
+            missing = True
+        if missing:
+            write_atomic(path, zlib.compress(data, 6), sync_file=durable, sync_dir=durable)
         return digest
 
     def staged(self, data: bytes, digest: str) -> tuple[Path, bytes] | None:
@@ -113,8 +129,13 @@ class History:
         table = txn.post_db(slug).table("revisions")
         docs = table.all()
         count = len(docs)
-        if docs and max(docs, key=lambda d: d["rev"])["hash"] == digest:
-            return None
+        if docs:
+            newest = max(docs, key=lambda d: d["rev"])
+            if newest["hash"] == digest:
+                if txn.get_summary(slug).get("hash") != digest:
+                    # Recorded, but killed before the summary was written: finish the job.
+                    txn.update_summary(slug, **summary_fields(newest))
+                return None
         self.blobs.put(data, digest)
         revision = Revision(
             rev=count + 1,
@@ -125,9 +146,7 @@ class History:
             note=note,
         )
         table.insert(revision.to_dict())
-        txn.update_summary(
-            slug, updated=revision.time, revisions=revision.rev, hash=digest, size=len(data)
-        )
+        txn.update_summary(slug, **summary_fields(revision.to_dict()))
         return revision
 
     def list(self, slug: str) -> list[Revision]:

@@ -43,7 +43,7 @@ class ImportedPost:
     media: list[str] = field(default_factory=list)  # image URLs/paths the body refers to
     # Local files to copy into media/: the reference exactly as written in the body (a relative
     # path such as "photo.jpg" or a site path such as "/assets/a.png") -> the absolute path of the
-    # file on disk. Every value is also listed in `media`. Empty for sources without local files.
+    # file on disk. Every key is also listed in `media`. Empty for sources without local files.
     media_files: dict[str, str] = field(default_factory=dict)
     skipped_comments: int = 0  # comments left out by the reader (spam, trash, pingbacks)
 

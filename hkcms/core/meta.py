@@ -16,16 +16,15 @@ from tinydb.storages import Storage
 from tinydb.table import Document
 
 from hkcms.core.atomic import (
-    PRIVATE_FILE,
-    SHARED_FILE,
     clean_temp_files,
-    is_shared,
+    file_mode,
     make_dirs,
     read_regular_file,
     write_atomic,
 )
 from hkcms.core.errors import HkcmsError, MetadataError
 from hkcms.core.journal import Batch, Journal
+from hkcms.core.meta_schema import check_tables
 from hkcms.core.site import Site
 
 SCHEMA_VERSION = 1
@@ -77,18 +76,21 @@ def json_bytes(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
-def read_json(path: Path) -> dict[str, Any] | None:
-    """Parse a metadata file; None if it does not exist; MetadataError if it is corrupt."""
+def read_json(path: Path, *, tables: bool = True) -> dict[str, Any] | None:
+    """Parse a metadata file; None if it does not exist; MetadataError if it is corrupt.
+
+    With `tables` (TinyDB files) the known fields must also have the right types.
+    """
     try:
         data = read_regular_file(path, META_FILE_LIMIT)
     except FileNotFoundError:
         return None
     except HkcmsError as exc:
         raise MetadataError(exc.message, path) from exc
-    return parse_json(data, path)
+    return parse_json(data, path, tables=tables)
 
 
-def parse_json(data: bytes, path: Path) -> dict[str, Any] | None:
+def parse_json(data: bytes, path: Path, *, tables: bool = True) -> dict[str, Any] | None:
     """Parse the bytes of a metadata file (None if empty); MetadataError naming `path`."""
     if not data.strip():
         return None
@@ -109,6 +111,8 @@ def parse_json(data: bytes, path: Path) -> dict[str, Any] | None:
         ) from exc
     if not isinstance(parsed, dict):
         raise MetadataError("metadata is not a JSON object; it was left untouched", path)
+    if tables:
+        check_tables(parsed, path)
     return parsed
 
 
@@ -313,8 +317,9 @@ class MetaStore:
     def lock(self) -> Iterator[None]:
         make_dirs(self.lock_path.parent)
         # A lock file made by one member of a shared site must open for the others.
-        mode = SHARED_FILE if is_shared(self.lock_path.parent) else PRIVATE_FILE
-        lock = FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT_S, mode=mode)
+        lock = FileLock(
+            str(self.lock_path), timeout=LOCK_TIMEOUT_S, mode=file_mode(self.lock_path.parent)
+        )
         try:
             lock.acquire()
         except Timeout as exc:

@@ -8,7 +8,7 @@ import datetime as dt
 import json
 import os
 import stat
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,8 @@ from hkcms.core.atomic import (
     write_atomic,
 )
 from hkcms.core.errors import ConflictError, HkcmsError, NotFoundError, PostError, SlugError
-from hkcms.core.history import EXTERNAL_EDITOR, History, Revision, current_editor
+from hkcms.core.history import EXTERNAL_EDITOR, History, Revision, current_editor, now_iso
+from hkcms.core.history_batch import record_external
 from hkcms.core.meta import MetaStore, MetaTxn, backup_of, json_bytes, read_json
 from hkcms.core.post import Post, content_hash, dump_front, iso_date, parse_post
 from hkcms.core.repair import merge_into
@@ -28,6 +29,8 @@ from hkcms.core.site import Site
 from hkcms.core.slugs import slugify, unique_slug, validate_slug
 
 CACHE_VERSION = 2
+HISTORY_BATCH = 1000  # posts recorded under one hold of the metadata lock
+BACKGROUND_MIN = 50  # fewer outside edits than this are recorded before the list is shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +90,10 @@ class PostStore:
 
     # ---- reading -------------------------------------------------------------------------
 
-    def scan(self) -> ScanResult:
-        """List every post, noticing files edited outside hkcms (recorded as 'external')."""
+    def scan(self, *, background: bool = False, when: str | None = None) -> ScanResult:
+        """List every post, noticing files edited outside hkcms (recorded as 'external', at
+        `when` or now). With `background`, many such posts (a site never seen before) are
+        listed at once as updated now and recorded by a detached process (core/background)."""
         result = ScanResult()
         cache = self._read_cache()
         summaries = self.meta.summaries()
@@ -134,8 +139,20 @@ class PostStore:
             result.posts.append(_info(slug, entry.path, fields, summary))
         reattached = self._reattach(changed, new_cache, summaries) if changed else set()
         changed = [slug for slug in changed if slug not in reattached]
+        if changed and background and len(changed) >= BACKGROUND_MIN:
+            from hkcms.core import background as detached
+
+            when = when or now_iso()
+            pending = set(changed)
+            result.posts = [
+                replace(p, updated=when) if p.slug in pending else p for p in result.posts
+            ]
+            if new_cache != cache:
+                self._write_cache(new_cache)  # the detached process starts from this cache
+            detached.start(self.site, when)
+            return result
         if changed:
-            self._record_external(changed)
+            self._record_external(changed, time=when)
         if changed or reattached:
             summaries = self.meta.summaries()
             result.posts = [
@@ -207,8 +224,10 @@ class PostStore:
         draft: bool = False,
         body: str = "",
         editor: str | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> Post:
-        """Create a new post file and record its first revision."""
+        """Create a new post file and record its first revision. `extra`: more front matter
+        keys, after the usual ones (a translation's copied fields)."""
         title = title.strip()
         if not title:
             raise PostError("a post needs a title")
@@ -219,6 +238,7 @@ class PostStore:
         front["tags"] = list(tags or [])
         front["status"] = "draft" if draft else "published"
         front["lang"] = lang or self.site.settings.language
+        front.update(extra or {})
         with self.meta.transaction() as txn:
             if slug is not None:
                 validate_slug(slug)
@@ -372,14 +392,14 @@ class PostStore:
         if not self.trash_dir.is_dir():
             return entries
         for record_path in self.trash_dir.glob("*.trash.json"):
-            record = read_json(record_path) or {}
+            record = read_json(record_path, tables=False) or {}
             entry_id = record_path.name.removesuffix(".trash.json")
             entries.append(
                 TrashEntry(
                     entry_id,
-                    record.get("slug", ""),
-                    record.get("title", ""),
-                    record.get("trashed", ""),
+                    str(record.get("slug", "")),
+                    str(record.get("title", "")),
+                    str(record.get("trashed", "")),
                 )
             )
         return sorted(entries, key=lambda e: e.trashed, reverse=True)
@@ -389,8 +409,8 @@ class PostStore:
         record_path = self.trash_dir / f"{entry_id}.trash.json"
         if "/" in entry_id or not record_path.exists():
             raise NotFoundError(f"nothing in the trash is called {entry_id!r}")
-        record = read_json(record_path) or {}
-        slug = validate_slug(record.get("slug", ""))
+        record = read_json(record_path, tables=False) or {}
+        slug = validate_slug(str(record.get("slug", "")))
         path = self.site.post_path(slug)
         with self.meta.transaction() as txn:
             if not record_path.exists():
@@ -406,7 +426,9 @@ class PostStore:
             if meta is not None:
                 txn.put(meta_file, meta)
                 txn.delete(meta_src)
-            summary = {k: v for k, v in record.get("summary", {}).items() if k != "slug"}
+            kept = record.get("summary")
+            kept = kept if isinstance(kept, dict) else {}
+            summary = {k: v for k, v in kept.items() if k != "slug"}
             if summary:
                 txn.update_summary(slug, **summary)
             txn.delete(record_path)
@@ -462,18 +484,20 @@ class PostStore:
                 done.add(slug)
         return done
 
-    def _record_external(self, slugs: builtins.list[str]) -> None:
-        """Record files changed outside hkcms (vim, git pull) as revisions by 'external'."""
-        with self.meta.transaction() as txn:
-            for slug in slugs:
-                path = self.site.post_path(slug)
-                try:
-                    data = self._read_bytes(path)
-                except HkcmsError:
-                    continue
-                first = not txn.get_summary(slug).get("revisions")
-                note = "first seen by hkcms" if first else "changed outside hkcms"
-                self.history.record(txn, slug, data, editor=EXTERNAL_EDITOR, note=note)
+    def _record_external(self, slugs: builtins.list[str], time: str | None = None) -> None:
+        """Record files changed outside hkcms (vim, git pull) as revisions by 'external', in
+        batches: the lock is released between them, so a save never waits long."""
+
+        def read(slug: str) -> bytes | None:
+            try:
+                return self._read_bytes(self.site.post_path(slug))
+            except HkcmsError:
+                return None
+
+        for start in range(0, len(slugs), HISTORY_BATCH):
+            with self.meta.transaction() as txn:
+                chunk = slugs[start : start + HISTORY_BATCH]
+                record_external(txn, self.history, chunk, read, time=time)
 
     def _read_cache(self) -> dict[str, Any]:
         try:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hkcms.core.atomic import decode_utf8, make_dirs, read_regular_file, write_atomic
 from hkcms.core.errors import SiteError
+from hkcms.core.lang import is_lang_tag, normalise_lang
 
 SETTINGS_FILE = "hkcms.toml"
 STATE_DIR = ".hkcms"
@@ -52,6 +53,8 @@ class Settings:
     zone: dt.tzinfo = field(default_factory=lambda: parse_zone(DEFAULT_TIMEZONE))
     views_timezone: str = DEFAULT_TIMEZONE  # [views] timezone, else the site's
     views_zone: dt.tzinfo = field(default_factory=lambda: parse_zone(DEFAULT_TIMEZONE))
+    # The languages the site is written in ([] = the default language and those of its posts).
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ class Site:
             f"description = {_toml_string(description or '')}\n"
             f'base_url = "https://example.org/"\n'
             f'language = "en"\n'
+            f'# languages = ["en", "zh-Hant"]   # the languages posts are translated into\n'
             f"author = {_toml_string(author)}\n"
             f'timezone = "Europe/London"\n'
             f"posts_per_page = 10\n\n"
@@ -206,6 +210,11 @@ def load_settings(path: Path) -> Settings:
     if feed_entries < 1:
         raise SiteError("feed_entries must be at least 1", path)
     timezone = str(raw.get("timezone", defaults.timezone))
+    languages = raw.get("languages", [])
+    if not isinstance(languages, list) or not all(
+        isinstance(v, str) and is_lang_tag(v) for v in languages
+    ):
+        raise SiteError('languages must be a list of language tags, like ["en", "zh-Hant"]', path)
     views_timezone = str(views.get("timezone", timezone))
     return Settings(
         title=str(raw.get("title", defaults.title)),
@@ -222,6 +231,7 @@ def load_settings(path: Path) -> Settings:
         zone=parse_zone(timezone, path),
         views_timezone=views_timezone,
         views_zone=parse_zone(views_timezone, path),
+        languages=tuple(dict.fromkeys(normalise_lang(v) for v in languages)),
     )
 
 

@@ -7,7 +7,10 @@ import unicodedata
 
 from hkcms.core.errors import SlugError
 
-MAX_SLUG_LENGTH = 80  # characters; keeps `<slug>.md` far below the 255-byte name limit
+MAX_SLUG_LENGTH = 80  # characters, for readable URLs
+# File names are limited to 255 *bytes* (a Chinese character takes 3). 200 leaves room for the
+# longest name made from a slug: a trashed post's `<stamp>-<slug>.meta.json` (slug + 32 bytes).
+MAX_SLUG_BYTES = 200
 _RESERVED = {
     "con", "prn", "aux", "nul",
     *(f"com{i}" for i in range(1, 10)),
@@ -42,11 +45,14 @@ def _is_mark_or_control(char: str) -> bool:
     return unicodedata.category(char)[0] in {"M", "C"}
 
 
-def _truncate(slug: str) -> str:
-    if len(slug) <= MAX_SLUG_LENGTH:
-        return slug
+def _truncate(slug: str, max_bytes: int = MAX_SLUG_BYTES) -> str:
+    """Cut to MAX_SLUG_LENGTH characters and `max_bytes` UTF-8 bytes, at a hyphen if one is near."""
     cut = slug[:MAX_SLUG_LENGTH]
-    if "-" in cut[MAX_SLUG_LENGTH // 2 :]:
+    while len(cut.encode("utf-8", "surrogatepass")) > max_bytes:
+        cut = cut[:-1]
+    if cut == slug:
+        return slug
+    if "-" in cut[len(cut) // 2 :]:
         cut = cut[: cut.rfind("-")]
     return cut.strip("-")
 
@@ -57,10 +63,15 @@ def validate_slug(slug: str) -> str:
         raise SlugError("a slug cannot be empty")
     if "\x00" in slug:
         raise SlugError("a slug cannot contain a NUL character")
+    if any("\ud800" <= ch <= "\udfff" for ch in slug):
+        raise SlugError("the name is not valid UTF-8 text (it has bytes no text encoding explains)")
     if "/" in slug or "\\" in slug or slug.startswith(("..", ".")) or ".." in slug:
         raise SlugError(f"slug {slug!r} may not contain '/', '\\' or '..', or start with '.'")
-    if len(slug) > MAX_SLUG_LENGTH or len(slug.encode()) > 200:
-        raise SlugError(f"slug {slug[:20]!r}… is too long (at most {MAX_SLUG_LENGTH} characters)")
+    if len(slug) > MAX_SLUG_LENGTH or len(slug.encode()) > MAX_SLUG_BYTES:
+        raise SlugError(
+            f"slug {slug[:20]!r}… is too long (at most {MAX_SLUG_LENGTH} characters "
+            f"and {MAX_SLUG_BYTES} bytes; a Chinese character takes 3)"
+        )
     if unicodedata.normalize("NFC", slug) != slug:
         raise SlugError(f"slug {slug!r} is not in Unicode normal form (NFC)")
     if slug.lower() in _RESERVED or slug.split(".")[0].lower() in _RESERVED:
@@ -74,10 +85,14 @@ def validate_slug(slug: str) -> str:
 
 
 def unique_slug(base: str, taken: set[str]) -> str:
-    """Append -2, -3, … until the slug is free."""
+    """Append -2, -3, … until the slug is free (shortening `base` so the result fits the limits)."""
     if base not in taken:
         return base
     n = 2
-    while f"{base}-{n}" in taken:
+    while True:
+        suffix = f"-{n}"
+        room = MAX_SLUG_BYTES - len(suffix)
+        stem = _truncate(base[: MAX_SLUG_LENGTH - len(suffix)], room) or "post"
+        if f"{stem}{suffix}" not in taken:
+            return f"{stem}{suffix}"
         n += 1
-    return f"{base}-{n}"

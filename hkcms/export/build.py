@@ -104,8 +104,9 @@ class _Build:
         sources = old.sources if old and trusted else {}
         media = old.media if old and trusted else {}
         self.journal = Manifest(
-            dict(old_pages), dict(sources), False, FRAGMENT_VERSION, dict(media)
-        )
+            dict(old_pages), dict(sources), False, FRAGMENT_VERSION, dict(media),
+            drafts=self.ctx.settings.drafts or bool(old and old.drafts),
+        )  # fmt: skip
         self.journal_dirty = old is None or not old.complete
         self.out.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.out / STAGING, ignore_errors=True)
@@ -113,9 +114,11 @@ class _Build:
         forget_checked_dirs()
 
         lap = time.monotonic()
+        self.ctx.previous_pages = old_pages
         posts = self.ctx.read_posts()
         for source in self.sources:
             source.generate_context(self.ctx)
+        self.config.base = self.ctx.base  # known once the posts are read (languages, menu)
         self.report.posts = len(posts)
         lap = self.phase("scan", lap)
         # Images first: the post pages point at their variants (hkcms/export/images.py).
@@ -137,6 +140,7 @@ class _Build:
                     page.key = self.with_images(page, sources, media)
                 check_relpath(page.rel)
                 self.planned[page.rel] = page.key
+                self.ctx.claim(page.rel)
                 if isinstance(page, PostPage):
                     post_pages.append(page.post)
                     task = self.post_task(page, sources, media, trust)
@@ -192,6 +196,7 @@ class _Build:
             True,
             FRAGMENT_VERSION,
             {p.slug: p.media for p in post_pages if p.media and p.rel in self.planned},
+            drafts=self.ctx.settings.drafts,
         )
         if self.journal_dirty or old is None or not final.same_as(old):
             final.save(self.out)
@@ -218,7 +223,7 @@ class _Build:
                 self.report.skipped += 1
                 return None
         source = str(self.site.post_path(post.slug))
-        return PostTask(post.slug, source, page.rel, page.context(), current)
+        return PostTask(post.slug, source, page.rel, page.context(), current, post.root)
 
     def with_images(
         self, page: PostPage, sources: dict[str, str], media: dict[str, list[str]]

@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from hkcms.core.comments import CommentStore
+from hkcms.core.lang import lang_prefix, normalise_lang
 from hkcms.core.posts import PostStore
 from hkcms.core.site import Site
+from hkcms.core.wording import count as counted
 from hkcms.export.html import comment_html, excerpt
+from hkcms.export.i18n import Strings, StringsLoader
 from hkcms.export.paths import tag_slug, url_path
 from hkcms.export.plan import SEP, PlannedPost, digest
 from hkcms.export.render import (
@@ -22,14 +25,9 @@ from hkcms.export.render import (
     render_page,
 )
 from hkcms.export.settings import ExportSettings
-from hkcms.export.theme import (
-    clean_lang,
-    human_date,
-    labels_for,
-    local_date,
-    parse_when,
-    theme_key,
-)
+from hkcms.export.theme import local_date, parse_when, theme_key
+
+RESERVED_FOLDERS = {"posts", "tags", "page", "assets", "media", "archive"}
 
 
 @dataclass
@@ -48,10 +46,11 @@ class ExportReport:
     phases: dict[str, float] = field(default_factory=dict)  # seconds per stage (benchmarks)
 
     def summary(self) -> str:
-        warn = f", {len(self.warnings)} warnings" if self.warnings else ""
+        warn = f", {counted(len(self.warnings), 'warning')}" if self.warnings else ""
         return (
-            f"Exported {self.posts} posts to {self.out}: {self.written} files written, "
-            f"{self.skipped} unchanged, {self.removed} removed in {self.seconds:.2f} s{warn}"
+            f"Exported {counted(self.posts, 'post')} to {self.out}: "
+            f"{counted(self.written, 'file')} written, "
+            f"{self.skipped:,} unchanged, {self.removed:,} removed in {self.seconds:.2f} s{warn}"
         )
 
 
@@ -65,17 +64,49 @@ class BuildContext:
         self.out = out
         self.report = report
         self.store = PostStore(site)
-        self.posts: list[PlannedPost] = []
-        lang = settings.language
-        self.base: dict[str, Any] = {
-            "site": {"title": settings.title, "language": lang, "base_url": settings.base_url},
-            "chrome_lang": lang,
-            "st": labels_for(lang),
+        self.posts: list[PlannedPost] = []  # kind: post, newest first
+        self.pages: list[PlannedPost] = []  # kind: page, in menu order
+        self.versions: dict[str, list[PlannedPost]] = {}  # translation_key → its versions
+        self.languages: list[str] = [settings.language]  # the default first
+        self.strings = StringsLoader(settings.strings_dir)
+        self.base: dict[str, Any] = {}
+        self.base_key = ""
+        self.previous_pages: dict[str, str] = {}  # what the last export wrote (its manifest)
+        self._claimed: set[str] = set()
+
+    def claim(self, rel: str) -> None:
+        """Called by the build for every page planned so far."""
+        self._claimed.add(rel)
+
+    def is_claimed(self, rel: str) -> bool:
+        """Whether a page source already plans a page at this output path."""
+        return rel in self._claimed
+
+    def finish_reading(self) -> None:
+        """Group translations, list languages, and make the context every page shares (its
+        key stands for everything each page shows besides its own inputs)."""
+        settings = self.settings
+        for post in [*self.posts, *self.pages]:
+            if post.info.translation_key:
+                self.versions.setdefault(post.info.translation_key, []).append(post)
+        others = {p.lang for p in [*self.posts, *self.pages]} - {settings.language}
+        self.languages = [settings.language, *sorted(others)]
+        self.pages.sort(key=lambda p: (p.info.menu is None, p.info.menu or 0, p.slug))
+        strings = {lang: self.strings_for(lang).words for lang in self.languages}
+        self.base = {
+            "site": {
+                "title": settings.title,
+                "language": settings.language,
+                "base_url": settings.base_url,
+                "description": settings.description,
+            },
+            "strings": strings,
+            "chromes": {lang: self.chrome(lang) for lang in self.languages},
         }
-        # Everything every page depends on: the theme, hkcms itself, the settings.
         self.base_key = digest(
             [
                 theme_key(settings.templates_dir),
+                self.strings.key(),
                 FRAGMENT_VERSION,
                 self.base,
                 settings.timezone,
@@ -90,7 +121,7 @@ class BuildContext:
         return self.settings.base_url
 
     @property
-    def chrome_lang(self) -> str:
+    def default_lang(self) -> str:
         return self.settings.language
 
     def warn(self, message: str) -> None:
@@ -125,7 +156,7 @@ class BuildContext:
                 hashes.get(info.slug, ""),
                 day,
                 label,
-                clean_lang(info.lang, self.chrome_lang),
+                normalise_lang(info.lang, self.default_lang),
                 list(tags.items()),
                 updated=info.updated,
                 views=info.views,
@@ -145,11 +176,32 @@ class BuildContext:
                     post.lang,
                 ]
             )
+            if post.is_page:
+                if self._page_slug_ok(post):
+                    self.pages.append(post)
+                continue
             posts.append(post)
         # Newest first; the slug breaks ties so the order never depends on the file system.
         posts.sort(key=lambda p: (p.day.isoformat() if p.day else "", p.slug), reverse=True)
         self.posts = posts
+        self.finish_reading()
         return posts
+
+    def _page_slug_ok(self, post: PlannedPost) -> bool:
+        """A page lives at /<slug>/: a slug that names one of the site's own folders would
+        replace it, so such a page is left out (with a warning saying what to do)."""
+        slug = post.slug.lower()
+        if (
+            slug in RESERVED_FOLDERS
+            or "." in slug
+            or any(slug + "/" == lang_prefix(lang) for lang in {post.lang, self.default_lang})
+        ):
+            self.warn(
+                f"{post.info.path}: a page cannot be called {post.slug!r} (the site uses that "
+                "address); left out: rename it"
+            )
+            return False
+        return True
 
     def _meta_stamp(self, slug: str) -> str:
         try:
@@ -164,19 +216,102 @@ class BuildContext:
         """The full address of a site path ('' without base_url)."""
         return self.base_url + url_path(path) if self.base_url else ""
 
+    def strings_for(self, lang: str) -> Strings:
+        return self.strings.for_lang(lang)
+
     def when(self, value: str, lang: str) -> tuple[str, str]:
         """(datetime attribute, display text) of an ISO date; empty if it is not one."""
         parsed = parse_when(value, self.settings.zone)
         if parsed is None:
             return "", ""
         day = parsed.date() if isinstance(parsed, dt.datetime) else parsed
-        return parsed.isoformat(), human_date(day, lang)
+        return parsed.isoformat(), self.strings_for(lang).date(day)
 
-    def comments_of(self, slug: str) -> list[dict[str, str]]:
+    def home(self, lang: str) -> str:
+        """The folder of a language's pages: '' for the default language, else 'zh-hant/'."""
+        return "" if lang == self.default_lang else lang_prefix(lang)
+
+    def chrome(self, lang: str) -> dict[str, Any]:
+        """The links around every page in a language (paths from the site root)."""
+        home = self.home(lang)
+        return {
+            "lang": lang,
+            "home": home,
+            "feed": home + "feed.xml",
+            "archive": home + "archive/",
+            "nav": [
+                {"href": page.url, "title": page.info.title, "lang": page.lang}
+                for page in self.menu(lang)
+            ],
+        }
+
+    def menu(self, lang: str) -> list[PlannedPost]:
+        """The pages in the navigation of a language: of each page, the version in that
+        language, else the default language's, else its first."""
+        chosen: list[PlannedPost] = []
+        seen: set[str] = set()
+        for page in self.pages:
+            if page.info.menu is None or page.status_label:
+                continue
+            group = page.info.translation_key or "\0" + page.slug
+            if group in seen:
+                continue
+            seen.add(group)
+            versions = self.versions_of(page)
+            by_lang = {v.lang: v for v in versions if v.info.menu is not None}
+            chosen.append(by_lang.get(lang) or by_lang.get(self.default_lang) or page)
+        return chosen
+
+    def versions_of(self, post: PlannedPost) -> list[PlannedPost]:
+        """The visible language versions of a post, itself included, in language order."""
+        key = post.info.translation_key
+        versions = self.versions.get(key, [post]) if key else [post]
+        order = {lang: i for i, lang in enumerate(self.languages)}
+        return sorted(versions, key=lambda v: (order.get(v.lang, len(order)), v.slug))
+
+    def has_version(self, post: PlannedPost, lang: str) -> bool:
+        return any(v.lang == lang for v in self.versions_of(post))
+
+    def listed(self, lang: str) -> list[PlannedPost]:
+        """The posts a language's front page, feed and archive show: its own; the default
+        language's also shows every post that has no version in it (each story once)."""
+        if lang == self.default_lang:
+            return [p for p in self.posts if p.lang == lang or not self.has_version(p, lang)]
+        return [p for p in self.posts if p.lang == lang]
+
+    def href(self, path: str, root: str) -> str:
+        """A link to a site path: the full address with base_url, else relative to `root`."""
+        return self.canonical(path) if self.base_url else (root + url_path(path) or "./")
+
+    def alternates(self, versions: list[tuple[str, str]], root: str) -> list[dict[str, str]]:
+        """<link rel="alternate" hreflang> of each version (lang, path), and x-default: the
+        default language's version, else the first. Empty for a page in one language."""
+        if len(versions) < 2:
+            return []
+        links = [{"hreflang": lang, "href": self.href(path, root)} for lang, path in versions]
+        default = next((path for lang, path in versions if lang == self.default_lang), None)
+        links.append({"hreflang": "x-default", "href": self.href(default or versions[0][1], root)})
+        return links
+
+    def switch(self, versions: list[tuple[str, str]], current: str, root: str) -> list[dict]:
+        """The visible language switch: every version by its language's own name."""
+        if len(versions) < 2:
+            return []
+        return [
+            {
+                "lang": lang,
+                "name": self.strings_for(lang).words["language_name"],
+                "href": root + url_path(path) if path else root or "./",
+                "current": lang == current,
+            }
+            for lang, path in versions
+        ]
+
+    def comments_of(self, slug: str, lang: str) -> list[dict[str, str]]:
         """The approved comments of a post, ready for the template."""
         out = []
         for comment in CommentStore(self.store.meta).list(post=slug, status="approved"):
-            created_iso, created_text = self.when(comment.created, self.chrome_lang)
+            created_iso, created_text = self.when(comment.created, lang)
             out.append(
                 {
                     "author": comment.author,
@@ -193,7 +328,7 @@ class BuildContext:
         kept = body_from_page(page) if page is not None else None
         if kept is not None:
             return kept
-        return fragment_of_file(self.site.post_path(post.slug)).html
+        return fragment_of_file(self.site.post_path(post.slug), post.root).html
 
     def excerpt_of(self, post: PlannedPost) -> str:
         """A post's excerpt: from this run's render, else from its page on disk (the page keeps
@@ -208,7 +343,7 @@ class BuildContext:
         if post.entry is None:
             info = post.info
             date_iso, date_text = self.when(info.date, post.lang)
-            label = labels_for(post.lang)[post.status_label] if post.status_label else ""
+            label = self.status_label(post)
             post.entry = {
                 "slug": info.slug,
                 "title": info.title,
@@ -220,6 +355,12 @@ class BuildContext:
                 "status_label": label,
             }
         return post.entry
+
+    def status_label(self, post: PlannedPost) -> str:
+        """'Draft (not public)' / 'Scheduled' in the post's language; '' when public."""
+        if not post.status_label:
+            return ""
+        return self.strings_for(post.lang).words[post.status_label]
 
     def render(self, template: str, context: dict[str, Any]) -> bytes:
         """A page from a template and its context (the shared context added)."""

@@ -14,20 +14,24 @@ from hkcms.export.paths import ExportError
 from hkcms.export.targets import check_local_folder
 
 MANIFEST_NAME = ".hkcms-export.json"
-MANIFEST_VERSION = 2
+# 3: `drafts` marks a preview export. Older manifests say nothing about drafts, so they are
+# not trusted (one full rebuild) and not publishable until exported again.
+MANIFEST_VERSION = 3
 
 
 @dataclass
 class Manifest:
     """pages: output path → key of its inputs ("" = unknown, rewrite it); sources: slug → hash
     of the post file its page was rendered from. Saved before any page is written (as a
-    journal: pages about to change are marked unknown) and again at the end (complete)."""
+    journal: pages about to change are marked unknown) and again at the end (complete).
+    `drafts`: a preview that includes drafts and future posts, never to be published."""
 
     pages: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     complete: bool = True
     version: str = ""
     media: dict[str, list[str]] = field(default_factory=dict)  # slug → media files it uses
+    drafts: bool = False
 
     @classmethod
     def load(cls, out: Path) -> Manifest | None:
@@ -44,11 +48,16 @@ class Manifest:
         if not (isinstance(pages, dict) and isinstance(sources, dict) and isinstance(media, dict)):
             return cls(complete=False)
         complete, version = bool(data.get("complete")), str(data.get("version", ""))
-        return cls(pages, sources, complete, version, media)
+        drafts = data.get("drafts")
+        if not isinstance(drafts, bool):
+            return cls(complete=False)  # unknown: it may hold drafts, so it is not publishable
+        return cls(pages, sources, complete, version, media, drafts)
 
     def same_as(self, other: Manifest) -> bool:
-        return (self.pages, self.sources, self.media, self.complete, self.version) == (
-            other.pages, other.sources, other.media, other.complete, other.version
+        return (
+            self.pages, self.sources, self.media, self.complete, self.version, self.drafts
+        ) == (
+            other.pages, other.sources, other.media, other.complete, other.version, other.drafts
         )  # fmt: skip
 
     def to_bytes(self) -> bytes:
@@ -59,6 +68,7 @@ class Manifest:
             "generator": "hkcms",
             "version": self.version,
             "complete": self.complete,
+            "drafts": self.drafts,
             "pages": dict(order(self.pages.items())),
             "sources": dict(order(self.sources.items())),
             "media": dict(order(self.media.items())),

@@ -38,8 +38,22 @@ class PlannedPost:
         return self.info.slug
 
     @property
+    def is_page(self) -> bool:
+        return self.info.kind == "page"
+
+    @property
+    def url(self) -> str:
+        """Its address inside the site: posts/<slug>/, or <slug>/ for a page."""
+        return f"{self.info.slug}/" if self.is_page else f"posts/{self.info.slug}/"
+
+    @property
     def rel(self) -> str:
-        return f"posts/{self.info.slug}/index.html"
+        return self.url + "index.html"
+
+    @property
+    def root(self) -> str:
+        """The way back to the site's root from its page."""
+        return "../" if self.is_page else "../../"
 
 
 @dataclass

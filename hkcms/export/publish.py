@@ -30,12 +30,38 @@ class PublishResult:
     changes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
+    def described(self) -> list[str]:
+        """The changes in words (see describe_change)."""
+        return [describe_change(line) for line in self.changes]
+
     def summary(self) -> str:
         n = len(self.changes)
         what = f"{n} change{'s' if n != 1 else ''}"
         if self.dry_run:
             return f"Dry run: {what} would be sent to {self.target} (nothing was sent)"
         return f"Published to {self.target}: {what} in {self.seconds:.2f} s"
+
+
+KINDS = {"f": "file", "d": "folder", "L": "link"}
+
+
+def describe_change(line: str) -> str:
+    """One line of `rsync --itemize-changes` in words: '>f+++++++++ index.html' becomes
+    'new file: index.html', '*deleting old.html' becomes 'delete: old.html'."""
+    code, _, path = line.partition(" ")
+    path = path.strip()
+    if code == "*deleting":
+        return f"delete: {path}"
+    if len(code) < 2:
+        return line
+    kind = KINDS.get(code[1], "item")
+    if set(code[2:]) == {"+"}:
+        return f"new {kind}: {path}"
+    if code[0] in "<>" or (code[0] == "c" and kind == "link"):
+        return f"changed {kind}: {path}"
+    if code[0] == "h":
+        return f"hard link: {path}"
+    return f"same {kind}, new date or permissions: {path}"
 
 
 def split_target(target: str) -> tuple[str, str]:
@@ -87,6 +113,12 @@ def publish(site: Site, *, dry_run: bool = False, out: Path | None = None) -> Pu
     manifest = Manifest.load(source)
     if manifest is None or not manifest.complete or not manifest.pages:
         raise PublishError("holds no complete export; run 'hkcms export' first", source)
+    if manifest.drafts:
+        raise PublishError(
+            "is a preview export that includes drafts and is never published; "
+            "export again without drafts ('hkcms export', or x then Enter in hkcms) and publish",
+            source,
+        )
     target = check_target(site, site.settings.publish_target)
     command = [
         rsync,

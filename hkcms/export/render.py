@@ -13,6 +13,7 @@ import mdit_py_plugins
 
 from hkcms.core.atomic import decode_utf8, read_regular_file
 from hkcms.core.errors import HkcmsError, PostError
+from hkcms.core.markdown import PARSER_VERSION
 from hkcms.core.post import content_hash
 from hkcms.export.html import (
     SANITIZE_VERSION,
@@ -31,7 +32,8 @@ POST_ROOT = "../../"  # post pages live at posts/<slug>/index.html
 # change (only its views, comments or neighbours) is re-rendered without Markdown: the page
 # itself is the cache. Bumped with the parser and the sanitiser.
 FRAGMENT_VERSION = hashlib.sha256(
-    f"{markdown_it.__version__}/{mdit_py_plugins.__version__}/{SANITIZE_VERSION}".encode()
+    f"{markdown_it.__version__}/{mdit_py_plugins.__version__}/{SANITIZE_VERSION}/"
+    f"{PARSER_VERSION}".encode()
 ).hexdigest()[:12]
 BODY_START = f"<!--hkcms-body {FRAGMENT_VERSION}-->"
 BODY_END = "<!--/hkcms-body-->"
@@ -57,6 +59,7 @@ class PostTask:
     rel: str
     context: dict[str, Any]
     reuse: bool = False
+    root: str = POST_ROOT  # the way back to the site root from the page ("../" for a page)
 
 
 @dataclass
@@ -114,22 +117,22 @@ def body_of(text: str, path: Path) -> str:
         pos = nl + 1
 
 
-def render_fragment(body: str) -> Fragment:
+def render_fragment(body: str, root: str = POST_ROOT) -> Fragment:
     """Markdown through the one parser, then nh3; javascript:/data: URLs never survive."""
     # Imported here: an export with nothing to render should not pay for loading the parser.
     from hkcms.core.markdown import render_html
 
     safe = sanitize(render_html(body))
-    return Fragment(rebase_root_urls(safe, POST_ROOT), excerpt(safe), media_references(safe))
+    return Fragment(rebase_root_urls(safe, root), excerpt(safe), media_references(safe))
 
 
-def fragment_of_bytes(data: bytes, source: Path) -> Fragment:
-    """The fragment of a post file's contents."""
-    return render_fragment(body_of(decode_utf8(data, source), source))
+def fragment_of_bytes(data: bytes, source: Path, root: str = POST_ROOT) -> Fragment:
+    """The fragment of a post file's contents, its site-absolute URLs made relative to `root`."""
+    return render_fragment(body_of(decode_utf8(data, source), source), root)
 
 
-def fragment_of_file(source: Path) -> Fragment:
-    return fragment_of_bytes(read_regular_file(source), source)
+def fragment_of_file(source: Path, root: str = POST_ROOT) -> Fragment:
+    return fragment_of_bytes(read_regular_file(source), source, root)
 
 
 def body_from_page(page: bytes) -> str | None:
@@ -241,12 +244,12 @@ def render_post(task: PostTask) -> PostResult:
         if kept is not None:
             fragment = Fragment(kept, excerpt(kept), [])
         else:
-            fragment = fragment_of_bytes(data, source)
+            fragment = fragment_of_bytes(data, source, task.root)
     except (HkcmsError, OSError) as exc:
         return PostResult(task.slug, "", "", [], False, error=str(exc))
     cover = cover_of(data)
     media = fragment.media + ([f"media/{cover}"] if cover else [])
-    html = picture_markup(fragment.html, _config.images, POST_ROOT)
+    html = picture_markup(fragment.html, _config.images, task.root)
     body = BODY_START + html + BODY_END
     og = og_image(_config.images, media, cover, _config.base.get("site", {}).get("base_url", ""))
     context = _config.base | task.context | {"body": body, "og_image": og}

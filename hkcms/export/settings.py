@@ -8,8 +8,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from hkcms.core.errors import HkcmsError
+from hkcms.core.lang import normalise_lang
 from hkcms.core.site import Site
-from hkcms.export.theme import clean_lang
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class ExportSettings:
             title=settings.title,
             description=settings.description,
             base_url=normalise_base_url(settings.base_url if base_url is None else base_url),
-            language=clean_lang(settings.language),
+            language=normalise_lang(settings.language),
             timezone=settings.timezone,
             zone=settings.zone,
             posts_per_page=settings.posts_per_page,

@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hkcms import __version__
 from hkcms.core.atomic import file_mode, make_dirs
@@ -23,87 +21,6 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
 # Static files and where they go in the export; a site's templates/ may override each by name.
 STATIC_FILES = {"style.css": "assets/style.css", "favicon.ico": "favicon.ico"}
-_LANG_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
-
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "skip": "Skip to content",
-        "home": "Home",
-        "tags": "Tags",
-        "feed": "Feed",
-        "site_nav": "Site",
-        "by": "By",
-        "published": "Published",
-        "updated": "Updated:",
-        "views": "views",
-        "view": "view",
-        "comments": "comments",
-        "comment": "comment",
-        "comments_heading": "Comments",
-        "no_comments": "No comments yet.",
-        "older": "Older",
-        "newer": "Newer",
-        "more_posts": "More posts",
-        "pages": "Pages",
-        "page_n": "Page {n} of {total}",
-        "older_posts": "Older posts",
-        "newer_posts": "Newer posts",
-        "tagged": "Posts tagged “{tag}”",
-        "all_tags": "All tags",
-        "posts_count": "{n} posts",
-        "post_count": "1 post",
-        "draft": "Draft (not public)",
-        "scheduled": "Scheduled (not public yet)",
-        "not_found": "Page not found",
-        "not_found_text": "Sorry, there is no page at this address. It may have moved.",
-        "go_home": "Go to the front page",
-        "no_posts": "Nothing has been published yet.",
-        "subscribe": "Subscribe to the feed",
-    },
-    "zh-Hant": {
-        "skip": "跳到內容",
-        "home": "首頁",
-        "tags": "標籤",
-        "feed": "訂閱",
-        "site_nav": "網站",
-        "by": "作者",
-        "published": "發佈於",
-        "updated": "更新於：",
-        "views": "次瀏覽",
-        "view": "次瀏覽",
-        "comments": "則留言",
-        "comment": "則留言",
-        "comments_heading": "留言",
-        "no_comments": "暫時未有留言。",
-        "older": "較舊",
-        "newer": "較新",
-        "more_posts": "更多文章",
-        "pages": "頁數",
-        "page_n": "第 {n} 頁，共 {total} 頁",
-        "older_posts": "較舊文章",
-        "newer_posts": "較新文章",
-        "tagged": "標籤「{tag}」的文章",
-        "all_tags": "所有標籤",
-        "posts_count": "{n} 篇文章",
-        "post_count": "1 篇文章",
-        "draft": "草稿（未公開）",
-        "scheduled": "預定發佈（未公開）",
-        "not_found": "找不到網頁",
-        "not_found_text": "對不起，這個網址沒有網頁，可能已經搬走。",
-        "go_home": "返回首頁",
-        "no_posts": "暫時未有文章。",
-        "subscribe": "訂閱更新",
-    },
-}
-
-
-def clean_lang(lang: str, fallback: str = "en") -> str:
-    """A BCP 47-looking language tag, or the fallback (a bad tag would confuse screen readers)."""
-    lang = (lang or "").strip()
-    return lang if _LANG_TAG.match(lang) else fallback
 
 
 def og_locale(lang: str) -> str:
@@ -112,21 +29,9 @@ def og_locale(lang: str) -> str:
     if lang.lower() in special:
         return special[lang.lower()]
     parts = lang.split("-")
-    if len(parts) == 2 and len(parts[1]) == 2:
-        return f"{parts[0].lower()}_{parts[1].upper()}"
+    if len(parts) in (2, 3) and len(parts[-1]) == 2:
+        return f"{parts[0].lower()}_{parts[-1].upper()}"
     return ""
-
-
-def labels_for(lang: str) -> dict[str, str]:
-    """Interface words in a page's language: Chinese variants share the Traditional set."""
-    return LABELS["zh-Hant"] if lang.lower().startswith("zh") else LABELS["en"]
-
-
-def site_zone(name: str) -> dt.tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
 
 
 def parse_when(value: str, zone: dt.tzinfo) -> dt.datetime | dt.date | None:
@@ -138,9 +43,10 @@ def parse_when(value: str, zone: dt.tzinfo) -> dt.datetime | dt.date | None:
         if len(value) == 10:
             return dt.date.fromisoformat(value)
         when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        # A moment at the edge of the calendar (9999-12-31T23:59-14:00) cannot be converted.
+        return when.astimezone(zone) if when.tzinfo else when
+    except (ValueError, OverflowError):
         return None
-    return when.astimezone(zone) if when.tzinfo else when
 
 
 def local_date(value: str, zone: dt.tzinfo) -> dt.date | None:
@@ -148,12 +54,6 @@ def local_date(value: str, zone: dt.tzinfo) -> dt.date | None:
     if isinstance(when, dt.datetime):
         return when.date()
     return when
-
-
-def human_date(day: dt.date, lang: str) -> str:
-    if lang.lower().startswith("zh"):
-        return f"{day.year}年{day.month}月{day.day}日"
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def theme_files(site_templates: Path | None) -> dict[str, Path]:

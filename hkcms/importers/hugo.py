@@ -268,6 +268,10 @@ def _convert(
                 )
             break
     post.date = dates.get("date") or dates.get("publishdate", "")
+    if not post.date:
+        # Hugo would show no date at all; the file's time is the best stable stand-in (the
+        # time of the import would change on every re-import).
+        post.date = _file_time(page.path, config.zone)
     post.updated = dates.get("lastmod", "")
     now = dt.datetime.now(dt.UTC)
     post.status = "draft" if data.get("draft") is True else "published"
@@ -295,7 +299,8 @@ def _convert(
     if page.lang:
         post.extra["translation_key"] = f"{'/'.join(page.rel_dir)}/{page.name}".strip("/")
     if post.status == "published":  # drafts and scheduled posts never had a public URL
-        post.aliases = _old_urls(page, data, config, slug, post.date, here, warnings)
+        written = dates.get("date") or dates.get("publishdate", "")
+        post.aliases = _old_urls(page, data, config, slug, written, here, warnings)
     body = _shortcodes(body_text, page, src, targets, warnings)
     if page.path.suffix.lower() in (".html", ".htm"):
         body = html_body(body, warnings, here)
@@ -318,6 +323,11 @@ def _convert(
     if page.bundle is not None and not page.branch:
         _bundle_resources(page, src, post, warnings)
     return post
+
+
+def _file_time(path: Path, zone: dt.tzinfo | None) -> str:
+    moment = dt.datetime.fromtimestamp(path.stat().st_mtime, zone or dt.UTC)
+    return moment.replace(microsecond=0).isoformat()
 
 
 def _after(iso: str, now: dt.datetime) -> bool:
@@ -356,9 +366,10 @@ def _bundle_resources(
         absolute = str(path.resolve())
         if absolute in taken:
             continue
-        post.media_files[path.relative_to(page.bundle).as_posix()] = absolute
-        if absolute not in post.media:
-            post.media.append(absolute)
+        ref = path.relative_to(page.bundle).as_posix()
+        post.media_files[ref] = absolute
+        if ref not in post.media:
+            post.media.append(ref)
 
 
 def _old_urls(

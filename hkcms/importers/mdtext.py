@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 _ESCAPE = re.compile(r"([\\`*_\[\]<>|~])")
-_LINE_START = re.compile(r"^(\s*)([#+=-]|\d+[.)])(?=\s|$)", re.MULTILINE)
+# A line start Markdown would read as a heading, list item, rule or setext underline.
+_LINE_START = re.compile(r"^(\s*)([#+=-]|\d+[.)](?=\s|$))", re.MULTILINE)
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 _SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
 

@@ -507,7 +507,7 @@ class _Converter:
 
 def mdtext_line_start(line: str) -> str:
     """Escape a line start that Markdown would read as a heading, list item or rule."""
-    match = re.match(r"^(\s*)([#+=-]|\d+[.)])(?=\s|$)", line)
+    match = re.match(r"^(\s*)([#+=-]|\d+[.)](?=\s|$))", line)
     if match:
         return f"{match.group(1)}\\{line[len(match.group(1)) :]}"
     return line

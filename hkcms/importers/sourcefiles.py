@@ -261,7 +261,7 @@ def collect_media(
     warnings: list[ImportWarning],
     where_text: str,
 ) -> None:
-    """Sort references into remote URLs (media) and local files (media_files), warn on the rest.
+    """List the references in `media`; local files also in `media_files` (reference → path).
 
     `resolve(ref)` gives the file a local reference points at (or None); files outside `root`,
     links and missing files are refused with a warning, never copied.
@@ -286,7 +286,6 @@ def collect_media(
                 ImportWarning(where_text, f"image {ref} was not found; the link is kept")
             )
             continue
-        absolute = str(path.resolve())
-        media_files[ref] = absolute
-        if absolute not in media:
-            media.append(absolute)
+        media_files[ref] = str(path.resolve())
+        if ref not in media:
+            media.append(ref)

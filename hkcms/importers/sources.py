@@ -89,3 +89,46 @@ register(
         records=_feed_records,
     )
 )
+
+
+def _wix_records(args: argparse.Namespace, warnings: list[ImportWarning]) -> Iterator[ImportedPost]:
+    import hkcms.importers.wix as wix
+
+    return wix.records(args, warnings)
+
+
+def _wix_options(parser: argparse.ArgumentParser) -> None:
+    import hkcms.importers.wix as wix
+
+    wix.configure(parser)
+
+
+register(
+    Source(
+        "wix",
+        "a Wix blog: a folder of saved API answers, or live with --site-id and --api-key-env",
+        "DIR",
+        "hkcms.importers.wix",
+        target_optional=True,
+        configure=_wix_options,
+        records=_wix_records,
+    )
+)
+register(
+    Source(
+        "jekyll",
+        "a Jekyll site folder (_posts/ and _drafts/)",
+        "DIR",
+        "hkcms.importers.jekyll",
+        download=False,
+    )
+)
+register(
+    Source(
+        "hugo",
+        "a Hugo site folder (content/, with page bundles)",
+        "DIR",
+        "hkcms.importers.hugo",
+        download=False,
+    )
+)

@@ -14,7 +14,6 @@ from hkcms.core.errors import HkcmsError
 from hkcms.core.leases import LeaseStore
 from hkcms.core.posts import PostStore
 from hkcms.core.site import Site
-from hkcms.tui import features
 from hkcms.tui.commands import HkcmsCommands
 from hkcms.tui.drafts import DraftStore
 from hkcms.tui.launcher import EditorLauncher, run_external_editor
@@ -61,15 +60,17 @@ class HkcmsApp(App[None]):
 
     # ---- navigation (screens call these; so do palette commands) -----------------------
 
-    def open_editor(self, slug: str) -> None:
+    def open_editor(self, slug: str, beside: str | None = None) -> None:
+        """Edit a post; `beside`: a post shown next to it (the source of a translation)."""
         from hkcms.tui.screens.editor import EditorScreen
 
         try:
             post = self.store.load(slug)
+            source = self.store.load(beside) if beside else None
         except HkcmsError as exc:
             self.notify(clean(exc), severity="error", markup=False, timeout=10)
             return
-        self.push_screen(EditorScreen(post))
+        self.push_screen(EditorScreen(post, source=source))
 
     def new_post(self) -> None:
         from hkcms.tui.screens.prompt import PromptDialog
@@ -108,17 +109,11 @@ class HkcmsApp(App[None]):
         self.push_screen(TrashScreen())
 
     def open_export(self) -> None:
-        if not features.has_export():
-            self.notify("Export is not available in this version of hkcms.", severity="warning")
-            return
         from hkcms.tui.screens.export import ExportScreen
 
         self.push_screen(ExportScreen())
 
     def open_stats(self) -> None:
-        if not features.has_views():
-            self.notify("View statistics are not available in this version.", severity="warning")
-            return
         from hkcms.tui.screens.stats import StatsScreen
 
         self.push_screen(StatsScreen())

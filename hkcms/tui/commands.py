@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from hkcms.tui import features
-
 if TYPE_CHECKING:
     from hkcms.tui.app import HkcmsApp
 
@@ -39,12 +37,9 @@ class HkcmsCommands(Provider):
             method = getattr(screen, f"action_{action}", None)
             if method is not None:
                 out.append((name, help_text, method))
-        if features.has_export():
-            out.append(("Export site", "build the static site into public/", app.open_export))
-        if features.has_publish():
-            out.append(("Publish site", "upload the export with rsync", app.confirm_publish))
-        if features.has_views():
-            out.append(("Most read posts", "views in the last 7, 30 or 365 days", app.open_stats))
+        out.append(("Export site", "build the static site into public/", app.open_export))
+        out.append(("Publish site", "upload the export with rsync", app.confirm_publish))
+        out.append(("Most read posts", "views in the last 7, 30 or 365 days", app.open_stats))
         return out
 
     async def discover(self) -> Hits:

@@ -16,15 +16,20 @@ _UNSAFE_MULTILINE = re.compile(
     "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]"
 )
 
+# Lone surrogates (bytes of a non-UTF-8 file name, "\ud800" escapes in JSON) cannot be written
+# to a UTF-8 terminal at all: the write would raise and close the app.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 def clean(text: object) -> str:
     """One line of display text: unsafe characters removed, whitespace runs collapsed."""
-    return " ".join(_UNSAFE.sub(" ", str(text)).split())
+    return " ".join(_UNSAFE.sub(" ", _SURROGATE.sub("\ufffd", str(text))).split())
 
 
 def clean_block(text: object) -> str:
     """Several lines of display text (comment bodies): line breaks kept, the rest cleaned."""
-    return _UNSAFE_MULTILINE.sub("", str(text).replace("\r\n", "\n").replace("\t", " "))
+    text = _SURROGATE.sub("\ufffd", str(text))
+    return _UNSAFE_MULTILINE.sub("", text.replace("\r\n", "\n").replace("\t", " "))
 
 
 def safe(text: object, style: str = "") -> Text:

@@ -47,3 +47,52 @@ def test_stray_temp_files_are_cleaned(store: PostStore) -> None:
     stray = store.meta.posts_meta_dir / ".hkcms-tmp-post.json.123.abcd"
     stray.write_text("half")
     assert store.meta.clean_temp_files() == 1 and not stray.exists()
+
+
+WRONG_TYPES = [
+    ("summary", "views", "lots"),
+    ("summary", "comments", [1]),
+    ("summary", "updated", 5),
+    ("post", ("views", "date"), 20260101),
+    ("post", ("views", "views"), "many"),
+    ("post", ("revisions", "rev"), "one"),
+    ("post", ("comments", "created"), None),
+]
+
+
+@pytest.mark.parametrize(("where", "field", "value"), WRONG_TYPES)
+def test_metadata_of_the_wrong_type_is_one_clear_error(
+    store: PostStore, where: str, field: str | tuple[str, str], value: object, capsys
+) -> None:
+    from hkcms.cli import main
+    from hkcms.core.comments import CommentStore
+    from hkcms.core.meta import summary_shard
+    from hkcms.core.views import ViewStore
+
+    post = store.create("Post")
+    CommentStore(store.meta).add(post.slug, "Ada", "Hello", status="approved")
+    ViewStore(store.meta).set_baseline(post.slug, 3)
+    with store.meta.transaction() as txn:
+        txn.post_db(post.slug).table("views").insert({"date": "2026-01-01", "views": 2})
+    if where == "summary":
+        path = store.meta.meta_dir / summary_shard(post.slug)
+        data = json.loads(path.read_text())
+        next(iter(data["posts"].values()))[field] = value
+    else:
+        table, name = field
+        path = store.meta.post_file(post.slug)
+        data = json.loads(path.read_text())
+        next(iter(data[table].values()))[name] = value
+    path.write_text(json.dumps(data))
+    before = path.read_bytes()
+    site = ["--site", str(store.site.root)]
+    for args in (["list"], ["show", post.slug], ["export"], ["views", "top"],
+                 ["views", "show", post.slug], ["comments", "list"], ["check"]):  # fmt: skip
+        code = main([*site, *args])
+        err = capsys.readouterr().err
+        assert code in (0, 1) and "Traceback" not in err, err
+        lines = [line for line in err.splitlines() if "problem" not in line]
+        assert all(line.startswith(("hkcms: ", "warning: ")) for line in lines), err
+        if code == 1:
+            assert str(path) in err and repr(value)[:6] in err
+    assert path.read_bytes() == before  # never rewritten

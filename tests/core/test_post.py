@@ -59,3 +59,26 @@ def test_bad_front_matter_names_file_and_line(text: str, line: int, words: str) 
     assert info.value.line == line
     assert words in str(info.value)
     assert str(info.value).startswith("posts/x.md:")
+
+
+@pytest.mark.parametrize(
+    ("front", "message", "line"),
+    [
+        ("kind: article", "kind 'article' is not one of post, page", 3),
+        ("menu: first", "menu must be a whole number", 3),
+        ("aliases: {a: 1}", "aliases must be a list of old paths", 3),
+        ("translation_key: [a]", "translation_key must be a short text", 3),
+    ],
+)
+def test_typed_keys_of_translations_pages_and_aliases(front: str, message: str, line: int) -> None:
+    with pytest.raises(PostError) as caught:
+        parse_post(f"---\ntitle: T\n{front}\n---\nBody\n", "t")
+    assert message in caught.value.message and caught.value.line == line
+
+
+def test_page_keys_read_back() -> None:
+    post = parse_post(
+        "---\ntitle: About\nkind: page\nmenu: 2\naliases: /old/\ntranslation_key: 7\n---\n", "about"
+    )
+    assert (post.kind, post.menu, post.aliases, post.translation_key) == ("page", 2, ["/old/"], "7")
+    assert post.show_counts is False and parse_post("---\ntitle: T\n---\n", "t").show_counts

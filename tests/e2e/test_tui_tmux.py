@@ -53,6 +53,17 @@ class Tmux:
             time.sleep(0.1)
         raise AssertionError(f"{needle!r} never appeared; the screen was:\n{self.screen()}")
 
+    def wait_toast(self, needle: str, timeout: float = 20.0) -> str:
+        """Wait for a notification that says `needle` (toasts wrap over several lines)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            lines = self.screen().splitlines()
+            toast = " ".join(line.split("▌", 1)[1].strip() for line in lines if "▌" in line)
+            if needle in toast:
+                return toast
+            time.sleep(0.1)
+        raise AssertionError(f"{needle!r} never appeared; the screen was:\n{self.screen()}")
+
     def kill(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
         socket_dir = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
@@ -111,3 +122,45 @@ def test_new_chinese_post_typed_saved_and_recorded(tmp_path: Path, tmux: Tmux) -
     assert [h["rev"] for h in history] == [2, 1]
     assert history[0]["editor"] == "e2e-user"
     assert history[0]["size"] == len(text.encode("utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("editor", "said"),
+    [
+        ("/nonexistent/hkcms-no-editor", "was not found"),
+        ("sh -c 'exit 3'", "exited with status 3"),
+        ("sh -c 'kill -9 $$'", "killed by SIGKILL"),
+    ],
+)
+def test_failing_editor_gives_the_screen_back(
+    tmp_path: Path, tmux: Tmux, editor: str, said: str
+) -> None:
+    site = tmp_path / "blog"
+    subprocess.run([str(HKCMS), "init", str(site)], check=True, capture_output=True)
+    hkcms(site, "new", "Rally report")
+    before = (site / "posts" / "rally-report.md").read_bytes()
+    done = tmp_path / "exit-code"
+    (tmp_path / "editor").write_text(editor)
+    command = (
+        f"env HKCMS_USER=e2e-user LANG=C.UTF-8 TERM=xterm-256color "
+        f'EDITOR="$(cat {tmp_path}/editor)" {HKCMS} --site {site}; echo $? > {done}; sleep 5'
+    )
+    tmux.start(command)
+    tmux.wait("Rally report")
+    tmux.keys("Enter")
+    tmux.wait(" saved ")
+    tmux.keys("C-o")
+    toast = tmux.wait_toast(said)
+    assert "Nothing was changed" in toast
+    tmux.type("Still typing")  # the keyboard works again
+    tmux.wait("UNSAVED")
+    tmux.keys("Escape")
+    tmux.wait("Discard your unsaved changes")
+    tmux.keys("y")
+    tmux.wait("1 post ")
+    tmux.keys("q")
+    deadline = time.monotonic() + 10
+    while not done.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert done.read_text().strip() == "0"
+    assert (site / "posts" / "rally-report.md").read_bytes() == before

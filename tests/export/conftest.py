@@ -15,6 +15,8 @@ from hkcms.core.site import Site
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixtures" / "site"
 GOLDEN = HERE / "golden"
+BILINGUAL = HERE / "fixtures" / "bilingual"
+GOLDEN_BILINGUAL = HERE / "golden-bilingual"
 REPO = HERE.parents[1]
 # Fixed "updated" times and view counts, so the fixture exports to the same bytes every day.
 UPDATED = {
@@ -65,6 +67,40 @@ def prepare_fixture(dest: Path) -> Site:
         HOSTILE_COMMENT,
         status="approved",
         created="2024-02-22T12:00:00+00:00",
+    )
+    return site
+
+
+BILINGUAL_UPDATED = {
+    "agm-2026": ("2024-04-02T10:00:00+00:00", 41),
+    "周年大會": ("2024-04-03T10:00:00+00:00", 1),
+    "english-only": ("2024-03-02T10:00:00+00:00", 5),
+    "只有中文": ("2024-02-02T10:00:00+00:00", 2),
+    "about": ("2024-01-02T10:00:00+00:00", 7),
+    "關於我們": ("2024-01-03T10:00:00+00:00", 3),
+    "donate": ("2024-01-04T10:00:00+00:00", 1),
+}
+
+
+def prepare_bilingual(dest: Path) -> Site:
+    """Copy the bilingual fixture site and give it metadata with fixed dates and views."""
+    shutil.copytree(BILINGUAL, dest)
+    site = Site.open(dest)
+    meta = MetaStore(site)
+    with meta.transaction() as txn:
+        for path in sorted(site.posts_dir.glob("*.md")):
+            data = path.read_bytes()
+            updated, views = BILINGUAL_UPDATED[path.stem]
+            txn.update_summary(
+                path.stem,
+                hash=content_hash(data),
+                updated=updated,
+                revisions=1,
+                size=len(data),
+                views=views,
+            )
+    CommentStore(meta).add(
+        "周年大會", "阿明", "多謝通知！", status="approved", created="2024-04-03T12:00:00+00:00"
     )
     return site
 

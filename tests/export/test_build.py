@@ -86,7 +86,8 @@ def test_post_page_contents(fixture_site: Site, tmp_path: Path) -> None:
     chinese = (tmp_path / "out/posts/中文文章/index.html").read_text()
     assert chinese.startswith('<!DOCTYPE html>\n<html lang="zh-Hant">')
     assert "更新於：" in chinese and "3456 次瀏覽" in chinese
-    assert '<header class="site" lang="en">' in chinese
+    # The chrome around a Chinese post is Chinese too, and leads to the Chinese front page.
+    assert '<header class="site">' in chinese and '<a href="../../zh-hant/">首頁</a>' in chinese
     css = (tmp_path / "out/assets/style.css").read_text()
     assert ":lang(zh-Hant)" in css and "prefers-color-scheme: dark" in css and "@media print" in css
     assert not list((tmp_path / "out").rglob("*.js"))
@@ -140,6 +141,7 @@ def test_incremental_rewrites_only_pages_showing_the_post(
         "page/2/index.html",
         "tags/events/page/2/index.html",
         "tags/news/index.html",
+        "archive/index.html",
         "feed.xml",
     }
     assert tree(out) == fresh(fixture_site, tmp_path, "fresh2")

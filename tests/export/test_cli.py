@@ -24,7 +24,7 @@ def test_export_command(fixture_site: Site, tmp_path: Path, capsys: pytest.Captu
     assert main(["--site", root, "export"]) == 0
     out, err = capsys.readouterr()
     assert out.startswith(f"Exported 3 posts to {fixture_site.public_dir}: ")
-    assert "1 warnings" in out
+    assert "1 warning" in out and "1 warnings" not in out
     assert "warning: " in err and "media/missing.png" in err
     assert (fixture_site.public_dir / "index.html").is_file()
 

@@ -16,7 +16,7 @@ from hkcms.core.site import Site
 from hkcms.export.build import export_site
 from hkcms.export.sources.tags import TagSource
 from hkcms.export.theme import TEMPLATES_DIR
-from tests.export.conftest import tree
+from tests.export.conftest import prepare_bilingual, prepare_fixture, tree
 
 
 def edit_front(slug: str, key: str, value: object) -> Callable[[Site], Site]:
@@ -66,6 +66,13 @@ def setting(line: str, new: str) -> Callable[[Site], Site]:
     return change
 
 
+def strings_file(site: Site) -> Site:
+    folder = site.root / "strings"
+    folder.mkdir()
+    (folder / "zh-Hant.toml").write_text('subscribe = "訂閱我們"\n', encoding="utf-8")
+    return site
+
+
 def template(site: Site) -> Site:
     folder = site.root / "templates"
     folder.mkdir()
@@ -94,6 +101,19 @@ MUTATIONS: dict[str, Callable[[Site], Site]] = {
     "language": setting('language = "en"', 'language = "zh-Hant"'),
     "template": template,
 }
+# Inputs of translations, pages and old links, changed on the bilingual fixture site.
+BILINGUAL: dict[str, Callable[[Site], Site]] = {
+    "translation key": edit_front("只有中文", "translation_key", "agm-2026"),
+    "translation removed": edit_front("周年大會", "translation_key", "other"),
+    "page menu": edit_front("donate", "menu", 0),
+    "page out of the menu": edit_front("關於我們", "menu", None),
+    "kind": edit_front("english-only", "kind", "page"),
+    "show counts": edit_front("about", "show_counts", True),
+    "aliases": edit_front("agm-2026", "aliases", ["/2024/04/agm.html", "/newer/"]),
+    "page title in the menu": edit_front("about", "title", "About the group"),
+    "description": setting("News and events", "Stories"),
+    "strings file": strings_file,
+}
 
 
 def fresh(site: Site, tmp_path: Path) -> dict[str, bytes]:
@@ -101,13 +121,18 @@ def fresh(site: Site, tmp_path: Path) -> dict[str, bytes]:
     return tree(tmp_path / "fresh")
 
 
-@pytest.mark.parametrize("name", list(MUTATIONS))
-def test_changing_an_input_rewrites_the_pages_that_show_it(
-    name: str, fixture_site: Site, tmp_path: Path
-) -> None:
+@pytest.mark.parametrize(
+    "name", [f"fixture: {n}" for n in MUTATIONS] + [f"bilingual: {n}" for n in BILINGUAL]
+)
+def test_changing_an_input_rewrites_the_pages_that_show_it(name: str, tmp_path: Path) -> None:
+    kind, mutation = name.split(": ", 1)
+    if kind == "fixture":
+        site, change = prepare_fixture(tmp_path / "site"), MUTATIONS[mutation]
+    else:
+        site, change = prepare_bilingual(tmp_path / "site"), BILINGUAL[mutation]
     out = tmp_path / "out"
-    export_site(fixture_site, out)
-    site = MUTATIONS[name](fixture_site)
+    export_site(site, out)
+    site = change(site)
     report = export_site(site, out)
     assert report.written > 0
     assert tree(out) == fresh(site, tmp_path)

@@ -16,7 +16,7 @@ import pytest
 from hkcms.cli import main
 from hkcms.core.site import Site
 from hkcms.export.build import export_site
-from hkcms.export.publish import PublishError, publish
+from hkcms.export.publish import PublishError, describe_change, publish
 from tests.export.conftest import prepare_fixture
 
 pytestmark = pytest.mark.skipif(shutil.which("rsync") is None, reason="needs rsync")
@@ -179,3 +179,48 @@ def test_publish_over_ssh(exported_site: Site, tmp_path: Path, sshd: dict[str, s
     bad = set_publish(site, f"{sshd['user']}@127.0.0.1:{blog}/", unknown)
     with pytest.raises(PublishError, match="rsync to .* failed .*host key"):
         publish(bad)
+
+
+def test_an_export_with_drafts_is_never_published(
+    exported_site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blog = tmp_path / "www" / "blog"
+    blog.mkdir(parents=True)
+    site = set_publish(exported_site, f"{blog}/")
+    export_site(site, drafts=True)
+    assert (site.public_dir / "posts" / "draft-notes" / "index.html").is_file()
+    for dry_run in (True, False):
+        with pytest.raises(PublishError, match="includes drafts and is never published"):
+            publish(site, dry_run=dry_run)
+    assert main(["--site", str(site.root), "publish"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "export again without drafts" in err
+    assert list(blog.iterdir()) == []  # nothing was sent
+
+    assert main(["--site", str(site.root), "export"]) == 0  # the same folder, drafts left out
+    assert main(["--site", str(site.root), "publish"]) == 0
+    assert (blog / "index.html").is_file()
+    assert not (blog / "posts" / "draft-notes").exists()
+
+
+def test_export_with_drafts_says_it_cannot_be_published(
+    exported_site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--site", str(exported_site.root), "export", "--drafts"]) == 0
+    assert "'hkcms publish' refuses" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        (">f+++++++++ index.html", "new file: index.html"),
+        ("cd+++++++++ posts/new/", "new folder: posts/new/"),
+        (">f.st...... posts/a/index.html", "changed file: posts/a/index.html"),
+        ("<f.st...... feed.xml", "changed file: feed.xml"),
+        ("*deleting   old-page.html", "delete: old-page.html"),
+        (".f..t...... robots.txt", "same file, new date or permissions: robots.txt"),
+        ("cL+++++++++ latest -> posts/a", "new link: latest -> posts/a"),
+    ],
+)
+def test_rsync_item_codes_are_told_in_words(line: str, words: str) -> None:
+    assert describe_change(line) == words

@@ -21,15 +21,16 @@ from hkcms.core.site import Site
 from hkcms.export.build import export_site
 from hkcms.export.render import render_fragment
 from hkcms.export.serve import _Handler
-from tests.export.conftest import REPO, copy_demo, prepare_fixture
+from tests.export.conftest import REPO, copy_demo, prepare_bilingual, prepare_fixture
 from tests.media import images
 
 BROWSER_DIR = REPO / "tests" / "browser"
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(demo export, fixture export with drafts): every kind of page, hostile input included."""
+def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """(demo export, fixture export with drafts, bilingual fixture export): every kind of
+    page (language indexes, pages, redirects, archives), hostile input included."""
     root = tmp_path_factory.mktemp("validate")
     demo = copy_demo(root / "demo")
     add_photos(demo)
@@ -37,7 +38,14 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     assert report.warnings == []
     fixture = prepare_fixture(root / "fixture")
     export_site(fixture, root / "fixture-out", drafts=True)
-    return root / "demo-out", root / "fixture-out"
+    bilingual = prepare_bilingual(root / "bilingual")
+    export_site(bilingual, root / "bilingual-out")
+    # The redirect page without its refresh, so the browser checks stay on it.
+    redirect = (root / "demo-out/post/spring-rally-manchester/index.html").read_text()
+    still = root / "demo-out/redirect-check/index.html"
+    still.parent.mkdir()
+    still.write_text(re.sub(r'<meta http-equiv="refresh"[^>]*>\n', "", redirect))
+    return root / "demo-out", root / "fixture-out", root / "bilingual-out"
 
 
 def add_photos(site: Site) -> None:
@@ -54,7 +62,7 @@ def add_photos(site: Site) -> None:
 
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="the Nu HTML Checker needs java")
-def test_nu_html_checker_reports_no_errors(exported: tuple[Path, Path]) -> None:
+def test_nu_html_checker_reports_no_errors(exported: tuple[Path, Path, Path]) -> None:
     files = sorted(
         str(p) for out in exported for p in out.rglob("*") if p.suffix in (".html", ".css")
     )
@@ -70,16 +78,23 @@ def test_nu_html_checker_reports_no_errors(exported: tuple[Path, Path]) -> None:
     assert proc.returncode == 0 and not errors, proc.stdout + proc.stderr
 
 
-def test_feedparser_reads_every_post_with_full_content(exported: tuple[Path, Path]) -> None:
+def test_feedparser_reads_every_post_with_full_content(
+    exported: tuple[Path, Path, Path],
+) -> None:
     demo_out = exported[0]
-    feed = feedparser.parse((demo_out / "feed.xml").read_bytes())
-    assert not feed.bozo, feed.get("bozo_exception")
     again = copy_demo(demo_out.parent / "demo-again")
     add_photos(again)
     store = PostStore(again)
-    published = [p for p in store.list() if p.status == "published"]
-    assert len(feed.entries) == len(published) == 7
-    by_title = {entry.title: entry for entry in feed.entries}
+    published = [p for p in store.list() if p.status == "published" and p.kind == "post"]
+    by_title = {}
+    # One feed per language: English (with the Chinese-only post) and Chinese.
+    for rel, lang, count in (("feed.xml", "en", 5), ("zh-hant/feed.xml", "zh-Hant", 3)):
+        feed = feedparser.parse((demo_out / rel).read_bytes())
+        assert not feed.bozo, feed.get("bozo_exception")
+        assert feed.feed.language == lang and len(feed.entries) == count
+        assert feed.feed.subtitle.startswith("News, guides and events")
+        by_title.update({entry.title: entry for entry in feed.entries})
+    assert len(published) == len(by_title) == 7
     for info in published:
         entry = by_title[info.title]
         assert entry.link == f"https://blog.example.org/posts/{_quote(info.slug)}/"
@@ -96,7 +111,7 @@ def test_feedparser_reads_every_post_with_full_content(exported: tuple[Path, Pat
     )
 
 
-def test_feed_escapes_hostile_titles(exported: tuple[Path, Path]) -> None:
+def test_feed_escapes_hostile_titles(exported: tuple[Path, Path, Path]) -> None:
     feed = feedparser.parse((exported[1] / "feed.xml").read_bytes())
     assert not feed.bozo, feed.get("bozo_exception")
     titles = [e.title for e in feed.entries]
@@ -115,7 +130,7 @@ def _quote(slug: str) -> str:
 
 
 @pytest.fixture
-def http_server(exported: tuple[Path, Path]) -> Iterator[str]:
+def http_server(exported: tuple[Path, Path, Path]) -> Iterator[str]:
     """The demo export over HTTP on 127.0.0.1 (a free port), stopped after the test."""
     handler = functools.partial(_Handler, directory=str(exported[0]))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -138,7 +153,6 @@ def http_server(exported: tuple[Path, Path]) -> Iterator[str]:
 def test_axe_finds_no_violations_and_console_stays_clean(http_server: str) -> None:
     pages = [
         "",
-        "page/2/",
         "posts/spring-rally-manchester/",
         "posts/how-we-run-this-blog/",  # task list check boxes, code blocks
         "posts/annual-report-2026/",  # a table, footnotes
@@ -146,6 +160,14 @@ def test_axe_finds_no_violations_and_console_stays_clean(http_server: str) -> No
         "tags/events/",
         "tags/",
         "no/such/page/",
+        # Translations, language indexes, a page and a redirect (issue 9).
+        "posts/%E6%9B%BC%E5%BE%B9%E6%96%AF%E7%89%B9%E6%98%A5%E5%AD%A3%E9%9B%86%E6%9C%83%E7%B4%80%E9%8C%84/",
+        "zh-hant/",
+        "zh-hant/archive/",
+        "archive/",
+        "about/",
+        "%E9%97%9C%E6%96%BC%E6%88%91%E5%80%91/",  # 關於我們
+        "redirect-check/",
     ]
     proc = subprocess.run(
         ["node", str(BROWSER_DIR / "axe_check.mjs"), http_server, *pages],

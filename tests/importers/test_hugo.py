@@ -87,7 +87,7 @@ def test_bundle_resources_are_listed_for_copying(hugo_site: Path) -> None:
         "images/diagram.png": str((bundle / "images/diagram.png").resolve()),
         "notes.txt": str((bundle / "notes.txt").resolve()),
     }
-    assert sorted(posts["bundle"].media) == sorted(files.values())
+    assert posts["bundle"].media == ["photo.png", "images/diagram.png", "notes.txt"]
     assert posts["toml-post"].media_files == {
         "/img/banner.png": str((hugo_site / "static/img/banner.png").resolve())
     }
@@ -145,3 +145,17 @@ def test_invalid_utf8_names_file_and_line(hugo_site: Path) -> None:
 def test_not_a_hugo_site(tmp_path: Path) -> None:
     with pytest.raises(HkcmsError, match="no content/"):
         list(hugo.read(tmp_path, []))
+
+
+def test_a_page_without_a_date_takes_its_file_time_not_the_import_time(hugo_site: Path) -> None:
+    import datetime as dt
+    import os
+
+    about = hugo_site / "content/about.md"
+    os.utime(about, (1_600_000_000, 1_600_000_000))
+    posts, _ = read_all(hugo_site)
+    expected = dt.datetime.fromtimestamp(1_600_000_000, dt.UTC).astimezone(
+        hugo.zone_of("Europe/London")
+    )
+    assert posts["about"].date == expected.isoformat()
+    assert posts["deep-post"].aliases == []  # no written date: its dated old URL is unknown

@@ -91,7 +91,8 @@ def test_local_images_are_listed_for_copying(jekyll_site: Path) -> None:
     posts, _ = read_all(jekyll_site)
     vigil = posts["candle-vigil"]
     image = str((jekyll_site / "assets/img/vigil.png").resolve())
-    assert vigil.media_files == {"/assets/img/vigil.png": image} and vigil.media == [image]
+    assert vigil.media_files == {"/assets/img/vigil.png": image}
+    assert vigil.media == ["/assets/img/vigil.png"]
 
 
 def test_an_image_outside_the_site_is_not_copied(jekyll_site: Path, tmp_path: Path) -> None:
@@ -128,3 +129,9 @@ def test_yaml_bombs_and_oversized_files_are_refused(jekyll_site: Path) -> None:
 def test_not_a_jekyll_site(tmp_path: Path) -> None:
     with pytest.raises(HkcmsError, match="no _posts"):
         list(jekyll.read(tmp_path, []))
+
+
+def test_html_posts_become_markdown(jekyll_site: Path) -> None:
+    posts, warnings = read_all(jekyll_site)
+    assert posts["html-post"].body == "Paragraph one with **bold**.\n\n第二段。\n"
+    assert "kept as HTML" not in messages(warnings)

@@ -220,3 +220,11 @@ def test_any_tree_converts_without_error_or_json_and_renders() -> None:
         render_html(body)
 
     check()
+
+
+def test_text_that_looks_like_a_rule_or_list_stays_text() -> None:
+    for line in ("---", "- item", "+ plus", "# hash", "1. one", "=== title"):
+        body, _, _ = convert(para(text(line)))
+        html = render_html(body)
+        assert "<hr" not in html and "<li>" not in html and "<h" not in html, line
+        assert line.split()[0] in html

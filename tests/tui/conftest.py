@@ -116,3 +116,8 @@ async def settle(pilot: Pilot) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def notices(app: HkcmsApp) -> list[str]:
+    """The messages of the notifications on screen now (toasts), oldest first."""
+    return [str(n.message) for n in app._notifications]

@@ -1,4 +1,4 @@
-"""Export from the TUI (needs hkcms.export.build): progress, summary, and publish confirmation."""
+"""Export from the TUI: progress, summary, and publish confirmation."""
 
 from __future__ import annotations
 
@@ -6,12 +6,9 @@ import shutil
 
 import pytest
 
-from hkcms.tui import features
 from hkcms.tui.screens.confirm import ConfirmDialog
 
 from .conftest import settle, wait_loaded
-
-pytest.importorskip("hkcms.export.build")
 
 
 async def test_export_shows_progress_and_summary(make_app, tui_site):
@@ -38,7 +35,6 @@ async def test_export_shows_progress_and_summary(make_app, tui_site):
         assert not hasattr(app.screen, "options")
 
 
-@pytest.mark.skipif(not features.has_publish(), reason="needs hkcms.export.publish")
 @pytest.mark.skipif(shutil.which("rsync") is None, reason="needs rsync")
 async def test_publish_shows_a_dry_run_and_asks_first(make_app, tui_site):
     app = make_app()
@@ -57,7 +53,9 @@ async def test_publish_shows_a_dry_run_and_asks_first(make_app, tui_site):
         await pilot.press("p")
         await wait_done(pilot, screen)
         assert isinstance(app.screen, ConfirmDialog)
-        assert "change(s)" in str(app.screen.question)
+        question = str(app.screen.question)
+        assert "changes, for example:\n  new file: " in question
+        assert "+++" not in question  # rsync item codes are told in words
         await pilot.press("n")
         await settle(pilot)
         assert not (remote / "index.html").exists()
@@ -76,3 +74,34 @@ async def wait_done(pilot, screen) -> None:
         if not screen.running:
             return
     raise AssertionError("still running")
+
+
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="needs rsync")
+async def test_a_preview_with_drafts_is_never_published(make_app, tui_site):
+    remote = tui_site.root.parent / "remote"
+    remote.mkdir()
+    object.__setattr__(tui_site.settings, "publish_target", f"{remote}/")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("x")
+        screen = app.screen
+        await pilot.press("d", "enter")  # a preview with drafts
+        await wait_done(pilot, screen)
+        summary = str(screen.query_one("#export-summary").render())
+        assert "cannot be published" in summary
+        await pilot.press("p")
+        await wait_done(pilot, screen)
+        assert app.screen is screen  # refused: nothing asked
+        summary = str(screen.query_one("#export-summary").render())
+        assert "Cannot publish" in summary and "export again without drafts" in summary
+        assert list(remote.iterdir()) == []
+        await pilot.press("d", "enter")  # drafts off: the same folder without them
+        await wait_done(pilot, screen)
+        await pilot.press("p")
+        await wait_done(pilot, screen)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await wait_done(pilot, screen)
+        assert (remote / "index.html").exists()
+        assert not (remote / "posts" / "draft-agm").exists()

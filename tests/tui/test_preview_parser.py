@@ -67,3 +67,10 @@ async def test_preview_renders_every_construct():
         await pilot.pause()
         assert [h[1] for h in pane.markdown.table_of_contents] == ["Title"]
         assert len(pane.markdown.children) > 8
+
+
+def test_preview_joins_hard_wrapped_chinese_like_the_export() -> None:
+    tokens = preview_parser().parse("香港人\n在曼徹斯特。\n")
+    inline = next(t for t in tokens if t.type == "inline")
+    assert [c.type for c in inline.children or []] == ["text", "text"]
+    assert "".join(c.content for c in inline.children or []) == "香港人在曼徹斯特。"

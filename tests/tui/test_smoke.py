@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from hkcms.tui import features
 from hkcms.tui.screens.posts import PostsScreen
 from hkcms.tui.widgets.post_table import PostTable
 
@@ -17,11 +16,9 @@ VISITS = [
     ("c", ["f", "o", "f"], "CommentsScreen"),
     ("t", [], "TrashScreen"),
     ("question_mark", ["pagedown"], "HelpScreen"),
+    ("v", ["p"], "StatsScreen"),
+    ("x", ["f", "d"], "ExportScreen"),
 ]
-if features.has_views():
-    VISITS.append(("v", ["p"], "StatsScreen"))
-if features.has_export():
-    VISITS.append(("x", ["f", "d"], "ExportScreen"))
 
 
 @pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40), (200, 50)])

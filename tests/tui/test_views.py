@@ -1,16 +1,13 @@
-"""Views in the TUI (needs hkcms.core.views): the sparkline panel and the most-read ranking."""
+"""Views in the TUI: the sparkline panel and the most-read ranking."""
 
 from __future__ import annotations
 
-import pytest
-
+from hkcms.core import views
 from hkcms.core.meta import MetaStore
 from hkcms.tui.screens.preview import PreviewScreen
 from hkcms.tui.widgets.post_table import PostTable
 
 from .conftest import settle, wait_loaded
-
-views = pytest.importorskip("hkcms.core.views")
 
 
 async def test_preview_shows_views_totals(make_app, tui_site):

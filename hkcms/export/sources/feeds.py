@@ -30,17 +30,24 @@ def stamp(value: str, fallback: dt.date | None, zone: dt.tzinfo) -> str:
 
 
 class FeedSource(PageSource):
+    """One Atom feed per language: feed.xml for the default language, <prefix>feed.xml for
+    the others, each showing the posts of that language's front page."""
+
     name = "feed"
 
     def generate_output(self, ctx: BuildContext) -> Iterator[Page]:
+        for lang in ctx.languages:
+            yield self.feed(ctx, lang)
+
+    def feed(self, ctx: BuildContext, lang: str) -> Page:
         zone = ctx.settings.zone
-        chosen = [p for p in ctx.posts if not p.status_label][: ctx.settings.feed_entries]
+        chosen = [p for p in ctx.listed(lang) if not p.status_label][: ctx.settings.feed_entries]
         entries: list[dict[str, Any]] = []
         for post in chosen:
             info = post.info
             published = stamp(info.date, None, zone)
             updated = stamp(post.updated, post.day, zone) or published
-            url = ctx.canonical(f"posts/{info.slug}/")
+            url = ctx.canonical(post.url)
             entries.append(
                 {
                     "slug": info.slug,
@@ -57,10 +64,23 @@ class FeedSource(PageSource):
                     "summary": info.summary,
                 }
             )
+        home = ctx.home(lang)
+        title = ctx.settings.title
+        if lang != ctx.default_lang:
+            title += " · " + ctx.strings_for(lang).words["language_name"]
+        others = [
+            {"lang": other, "href": ctx.canonical(ctx.home(other) + "feed.xml")}
+            for other in ctx.languages
+            if other != lang and ctx.base_url
+        ]
         feed = {
-            "id": ctx.base_url or "urn:hkcms:feed",
-            "self": ctx.canonical("feed.xml"),
-            "home": ctx.base_url,
+            "id": ctx.canonical(home) or f"urn:hkcms:feed:{lang}",
+            "lang": lang,
+            "title": title,
+            "subtitle": ctx.settings.description,
+            "self": ctx.canonical(home + "feed.xml"),
+            "home": ctx.canonical(home),
+            "others": others,
             "updated": max((e["updated"] for e in entries), default="1970-01-01T00:00:00+00:00"),
         }
         inputs = (json.dumps([feed, entries], ensure_ascii=False, sort_keys=True),)
@@ -70,4 +90,4 @@ class FeedSource(PageSource):
                 entry["content"] = ctx.fragment(post)
             return ctx.render("feed.xml", {"feed": feed, "entries": entries})
 
-        yield Page("feed.xml", inputs, make)
+        return Page(home + "feed.xml", inputs, make)

@@ -1,4 +1,4 @@
-"""The 404 page."""
+"""The 404 page, in every language of the site (the default first)."""
 
 from __future__ import annotations
 
@@ -17,13 +17,28 @@ class NotFoundSource(PageSource):
 
     def generate_output(self, ctx: BuildContext) -> Iterator[Page]:
         # A 404 page is shown at any address, so its links start from the site's root path.
+        root = ctx.settings.root_path
+        lang = ctx.default_lang
+        sections = [
+            {
+                "lang": other,
+                "heading": ctx.strings_for(other).words["not_found"],
+                "text": ctx.strings_for(other).words["not_found_text"],
+                "home": root + ctx.home(other),
+                "go_home": ctx.strings_for(other).words["go_home"],
+            }
+            for other in ctx.languages
+        ]
         context = {
-            "root": ctx.settings.root_path,
-            "page_lang": ctx.chrome_lang,
-            "t": ctx.base["st"],
+            "root": root,
+            "page_lang": lang,
+            "chrome_lang": lang,
             "canonical": "",
+            "alternates": [],
+            "switch": [],
             "og_title": "",
             "og_type": "website",
-            "description": "",
+            "description": sections[0]["text"],
+            "sections": sections,
         }
-        yield Page("404.html", (ctx.settings.root_path,), lambda: ctx.render("404.html", context))
+        yield Page("404.html", (root,), lambda: ctx.render("404.html", context))

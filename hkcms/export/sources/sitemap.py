@@ -17,8 +17,9 @@ class SitemapSource(PageSource):
     name = "sitemap"
 
     def generate_output(self, ctx: BuildContext) -> Iterator[Page]:
-        public = [p for p in ctx.posts if not p.status_label]
+        public = [p for p in [*ctx.posts, *ctx.pages] if not p.status_label]
         stamps = [p.updated for p in public]
+        homes = [ctx.home(lang) for lang in ctx.languages]
         if not ctx.base_url:
             ctx.warn(
                 "no base_url in hkcms.toml: sitemap, canonical links and Open Graph tags left out"
@@ -27,14 +28,16 @@ class SitemapSource(PageSource):
         def urls() -> list[dict[str, str]]:
             if not ctx.base_url:
                 return []
-            out = [{"loc": ctx.base_url, "lastmod": max(stamps, default="")}]
+            newest = max(stamps, default="")
+            out = [{"loc": ctx.canonical(home), "lastmod": newest} for home in homes]
             for post, updated in zip(public, stamps, strict=True):
-                out.append({"loc": ctx.canonical(f"posts/{post.slug}/"), "lastmod": updated})
+                out.append({"loc": ctx.canonical(post.url), "lastmod": updated})
             out.append({"loc": ctx.canonical("tags/"), "lastmod": ""})
+            out.extend({"loc": ctx.canonical(home + "archive/"), "lastmod": ""} for home in homes)
             return out
 
         # Keyed by what the URLs are made of: building 10,000 URLs only when one changed.
-        inputs = tuple(f"{p.slug}{SEP}{t}" for p, t in zip(public, stamps, strict=True))
+        inputs = (*homes, *(f"{p.url}{SEP}{t}" for p, t in zip(public, stamps, strict=True)))
         yield Page("sitemap.xml", inputs, lambda: sitemap_xml(urls()))
         robots = {"sitemap": ctx.canonical("sitemap.xml")}
         yield Page("robots.txt", (robots["sitemap"],), lambda: ctx.render("robots.txt", robots))

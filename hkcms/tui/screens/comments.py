@@ -18,6 +18,7 @@ from hkcms.tui.safe import clean, clean_block, fit
 from hkcms.tui.screens.comment_dialog import CommentDialog, NewComment
 from hkcms.tui.screens.confirm import ConfirmDialog
 from hkcms.tui.widgets.key_bar import KeyBar
+from hkcms.tui.widgets.list_table import ListTable
 
 if TYPE_CHECKING:
     from hkcms.tui.app import HkcmsApp
@@ -53,13 +54,17 @@ class CommentsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="comments-bar", classes="bar")
-        yield DataTable(cursor_type="row", id="comments-table")
+        yield ListTable(id="comments-table")
         with VerticalScroll(id="comments-detail"):
             yield Static(id="comments-body")
         yield KeyBar()
 
+    @property
+    def table(self) -> ListTable:
+        return self.query_one(ListTable)
+
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.table
         table.add_column("State", key="state")
         table.add_column("Post", key="post")
         table.add_column("Author", key="author")
@@ -81,11 +86,12 @@ class CommentsScreen(Screen[None]):
         self.app.call_from_thread(self._show, comments, counts)
 
     def _show(self, comments: list[Comment], counts: dict[str, int]) -> None:
+        table = self.table
+        keep_row = table.cursor_row
+        keep_id = self.comments[keep_row].id if 0 <= keep_row < len(self.comments) else None
         # The queue is oldest first (fair); other views show the newest first.
         self.comments = comments if self.state == "pending" else comments[::-1]
         self.counts = counts
-        table = self.query_one(DataTable)
-        keep = table.cursor_row
         table.clear()
         for c in self.comments:
             excerpt = clean(c.body)
@@ -98,7 +104,11 @@ class CommentsScreen(Screen[None]):
                 key=c.id,
             )
         if self.comments:
-            table.move_cursor(row=min(keep, len(self.comments) - 1))
+            # The same comment stays highlighted; if it left this view, the one now in its place.
+            ids = [c.id for c in self.comments]
+            table.move_cursor(
+                row=ids.index(keep_id) if keep_id in ids else min(keep_row, len(ids) - 1)
+            )
         self._update_bar()
         self._show_detail()
 
@@ -113,12 +123,24 @@ class CommentsScreen(Screen[None]):
         self.query_one("#comments-bar", Static).update(bar)
 
     def selected(self) -> Comment | None:
-        row = self.query_one(DataTable).cursor_row
-        return self.comments[row] if 0 <= row < len(self.comments) else None
+        """The comment highlighted on screen; None if no row is (or it is scrolled away)."""
+        row = self.table.visible_row
+        return self.comments[row] if row is not None and row < len(self.comments) else None
+
+    def _target(self) -> Comment | None:
+        """What a moderation key acts on: only a visibly highlighted comment, else nothing."""
+        comment = self.selected()
+        if comment is None:
+            self.notify(
+                "No comment is highlighted: move to one with ↑/↓ (or j/k) first.",
+                severity="warning",
+            )
+        return comment
 
     @on(DataTable.RowHighlighted, "#comments-table")
     def _show_detail(self) -> None:
-        comment = self.selected()
+        row = self.table.cursor_row
+        comment = self.comments[row] if 0 <= row < len(self.comments) else None
         body = self.query_one("#comments-body", Static)
         if comment is None:
             body.update(Text("No comments here. f shows another state, o all posts.", "dim"))
@@ -130,7 +152,7 @@ class CommentsScreen(Screen[None]):
         body.update(text)
 
     def action_set_status(self, status: str) -> None:
-        comment = self.selected()
+        comment = self._target()
         if comment is None:
             return
         try:
@@ -142,7 +164,7 @@ class CommentsScreen(Screen[None]):
         self.load()
 
     def action_delete(self) -> None:
-        comment = self.selected()
+        comment = self._target()
         if comment is None:
             return
         question = Text(f"Delete this comment by {clean(comment.author)} for good?\n")
@@ -173,7 +195,10 @@ class CommentsScreen(Screen[None]):
             self.notify(f"Comment added to {clean(new.post)} ({new.status}).", markup=False)
             self.load()
 
-        self.app.push_screen(CommentDialog(self.slug or ""), added)
+        # Only the post the screen is about (named in the top line) is filled in: a post
+        # highlighted on an earlier screen is not visible here, so the dialog asks instead.
+        post = self.slug if self.scope_post and self.slug else ""
+        self.app.push_screen(CommentDialog(post), added)
 
     def action_cycle_filter(self) -> None:
         self.state = FILTERS[(FILTERS.index(self.state) + 1) % len(FILTERS)]

@@ -17,6 +17,7 @@ from textual.widgets import Input, Static, TextArea
 
 from hkcms.core.errors import ConflictError, HkcmsError
 from hkcms.core.post import Post, parse_post
+from hkcms.tui.launcher import EditorError
 from hkcms.tui.messages import FieldsChanged
 from hkcms.tui.safe import clean
 from hkcms.tui.screens.confirm import ConfirmDialog
@@ -57,9 +58,12 @@ class EditorScreen(Screen[None]):
     show_preview: reactive[bool] = reactive(False, init=False)
     show_fields: reactive[bool] = reactive(False, init=False)
 
-    def __init__(self, post: Post) -> None:
+    def __init__(self, post: Post, source: Post | None = None) -> None:
         super().__init__()
         self.post = post
+        # A translation opens with its source beside it (the side pane shows the source
+        # instead of the preview; ctrl+r shows or hides it).
+        self.source = source
         self.saved_body = post.body
         self.saved_fields = fields_of(post)
         self._preview_chosen = False
@@ -158,6 +162,7 @@ class EditorScreen(Screen[None]):
             post = parse_post(text, self.post.slug, self.post.path)
         except HkcmsError as exc:
             self.text_area.load_text(text)  # keep every word, even with broken front matter
+            self._recompute_dirty()
             self.notify(
                 f"{clean(exc.message)}: fix the front matter", severity="warning", markup=False
             )
@@ -165,7 +170,8 @@ class EditorScreen(Screen[None]):
         self._load_form(fields_of(post))
         self.text_area.load_text(post.body)
         self._recompute_dirty()
-        self.notify(said)
+        if said:
+            self.notify(said)
 
     def _cancel_draft_timer(self) -> None:
         if self._draft_timer is not None:
@@ -192,7 +198,7 @@ class EditorScreen(Screen[None]):
         self._cancel_draft_timer()
         self.app.drafts.discard(self.post.slug)
         if self.show_preview:
-            self._preview().show(self.post.body, now=True)
+            self._preview().show(self._pane_text(), now=True)
 
     def on_unmount(self) -> None:
         self.app.leases.release(self.post.slug)
@@ -207,12 +213,17 @@ class EditorScreen(Screen[None]):
         if not self._preview_chosen:
             self.show_preview = wide
 
+    def _pane_text(self) -> str:
+        return self.source.body if self.source is not None else self.text_area.text
+
     def watch_show_preview(self, show: bool) -> None:
         self.set_class(show, "-preview")
         if show:
-            self._preview().show(self.text_area.text, now=True)
+            self._preview().show(self._pane_text(), now=True)
         elif not self.has_class("-wide"):
             self.text_area.focus()
+        if self.source is not None:
+            self._update_bar()
 
     def watch_show_fields(self, show: bool) -> None:
         if show and self._form() is None:
@@ -234,6 +245,9 @@ class EditorScreen(Screen[None]):
         bar.append(f"  ({clean(self.post.slug)}.md)", style="dim")
         if self._others:
             bar.append(f"  also open by {clean(', '.join(self._others))}", style="bold red")
+        if self.source is not None:
+            where = "beside" if self.show_preview else "ctrl+r shows it"
+            bar.append(f"  translating {clean(self.source.slug)} ({where})", style="italic")
         self.query_one("#editor-bar", Static).update(bar)
 
     # ---- change tracking ---------------------------------------------------------------
@@ -247,7 +261,7 @@ class EditorScreen(Screen[None]):
     @on(TextArea.Changed, "#editor-text")
     def _text_changed(self) -> None:
         self._recompute_dirty()
-        if self.show_preview:
+        if self.show_preview and self.source is None:
             self._preview().show(self.text_area.text)
 
     @on(FieldsChanged)
@@ -381,6 +395,18 @@ class EditorScreen(Screen[None]):
         self._preview_chosen = True
         self.show_preview = not self.show_preview
 
+    def _editor_failed(self, reason: str, left: str | None) -> None:
+        """Say why $EDITOR failed; text it left behind goes on screen unsaved, never lost."""
+        if left is None:
+            message = f"{reason[:1].upper()}{reason[1:]}. Nothing was changed."
+        else:
+            self._use_text(left, "")
+            message = (
+                f"{reason[:1].upper()}{reason[1:]}. Its text is in the editor, not saved: "
+                "check it, then ctrl+s saves it or Escape throws it away."
+            )
+        self.notify(message, severity="error", markup=False, timeout=15)
+
     def action_external(self) -> None:
         before = self.current_post()
         text = before.to_text()
@@ -389,8 +415,13 @@ class EditorScreen(Screen[None]):
         except SuspendNotSupported:
             self.notify("This terminal cannot hand over to $EDITOR.", severity="error")
             return
-        except OSError as exc:
-            self.notify(f"Could not run the editor: {exc}", severity="error", markup=False)
+        except EditorError as exc:
+            self.refresh(layout=True)
+            self._editor_failed(clean(exc.message), exc.text)
+            return
+        except Exception as exc:  # noqa: BLE001 - whatever broke, the screen is back: say so
+            self.refresh(layout=True)
+            self._editor_failed(f"the editor failed: {clean(exc)}", None)
             return
         self.refresh(layout=True)
         if result == text:

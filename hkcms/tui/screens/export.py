@@ -13,7 +13,6 @@ from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
 from hkcms.core.errors import HkcmsError
-from hkcms.tui import features
 from hkcms.tui.safe import clean, clean_block
 from hkcms.tui.screens.confirm import ConfirmDialog
 from hkcms.tui.widgets.key_bar import KeyBar
@@ -66,6 +65,8 @@ class ExportScreen(Screen[None]):
         full, drafts = self.options["full"], self.options["drafts"]
         text.append(f"[{'x' if full else ' '}] full rebuild (f)    ")
         text.append(f"[{'x' if drafts else ' '}] include drafts (d)\n")
+        if drafts:
+            text.append("A preview with drafts is never published.\n", style="yellow")
         text.append("Enter exports only what changed since the last export.", style="dim")
         self.query_one("#export-options", Static).update(text)
 
@@ -105,22 +106,25 @@ class ExportScreen(Screen[None]):
         except HkcmsError as exc:
             self.app.call_from_thread(self._finished, None, f"Export failed: {clean(exc)}")
             return
-        self.app.call_from_thread(self._finished, report, clean(report.summary()))
+        self.app.call_from_thread(self._finished, report, clean(report.summary()), drafts)
 
-    def _finished(self, report: Any, message: str) -> None:
+    def _finished(self, report: Any, message: str, drafts: bool = False) -> None:
         self.running = False
         self.report = report
         text = Text(message, style="bold" if report else "bold red")
         for warning in getattr(report, "warnings", [])[:20]:
             text.append(f"\n  {clean(warning)}", style="yellow")
-        if report and features.has_publish():
+        if report and drafts:
+            text.append(
+                "\n\nThis preview includes drafts: it cannot be published. To publish, "
+                "turn drafts off (d) and export again (Enter).",
+                style="bold yellow",
+            )
+        elif report:
             text.append("\n\np publishes it.", style="dim")
         self.query_one("#export-summary", Static).update(text)
 
     def action_publish(self) -> None:
-        if not features.has_publish():
-            self.notify("Publishing is not available in this version of hkcms.")
-            return
         if self.running:
             return
         if not self.app.site.settings.publish_target:
@@ -149,8 +153,10 @@ class ExportScreen(Screen[None]):
         question.append(str(self.app.site.public_dir), style="bold")
         question.append(" to ")
         question.append(clean(dry.target), style="bold")
-        question.append(f"?\n{len(dry.changes)} change(s), for example:\n", style="")
-        for change in dry.changes[:5]:
+        count = len(dry.changes)
+        question.append(f"?\n{count} change{'' if count == 1 else 's'}")
+        question.append(", for example:\n" if count > 5 else (":\n" if count else ".\n"))
+        for change in dry.described()[:5]:
             question.append(f"  {clean(change)}\n", style="dim")
         question.append("Files deleted here are deleted there too.")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -22,7 +22,7 @@ WIDGET_NAMES = {
 }
 
 
-def binding_groups(app: App, screen: Screen) -> list[tuple[str, list[tuple[str, str]]]]:
+def binding_groups(app: App[Any], screen: Screen[Any]) -> list[tuple[str, list[tuple[str, str]]]]:
     """[(section title, [(keys, description)])] for every described binding active on `screen`."""
     grouped: dict[tuple[int, str], tuple[DOMNode, Binding, list[str]]] = {}
     for key, active in screen.active_bindings.items():
@@ -56,7 +56,7 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
     ]
 
-    def __init__(self, screen: Screen) -> None:
+    def __init__(self, screen: Screen[Any]) -> None:
         super().__init__(classes="dialog-screen")
         self.target = screen
 

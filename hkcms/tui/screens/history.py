@@ -17,6 +17,7 @@ from hkcms.tui.safe import clean, safe
 from hkcms.tui.screens.confirm import ConfirmDialog
 from hkcms.tui.widgets.diff_view import DiffView
 from hkcms.tui.widgets.key_bar import KeyBar
+from hkcms.tui.widgets.list_table import ListTable
 
 if TYPE_CHECKING:
     from hkcms.tui.app import HkcmsApp
@@ -52,7 +53,7 @@ class HistoryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="history-bar", classes="bar")
-        yield DataTable(cursor_type="row", id="history-table")
+        yield ListTable(id="history-table")
         yield Static(id="history-diff-title", classes="details")
         yield DiffView(id="history-diff")
         yield KeyBar()
@@ -97,8 +98,9 @@ class HistoryScreen(Screen[None]):
         self.query_one("#history-bar", Static).update(bar)
 
     def selected(self) -> Revision | None:
-        row = self.query_one(DataTable).cursor_row
-        return self.revisions[row] if 0 <= row < len(self.revisions) else None
+        """The revision highlighted on screen (None if none is, or it is scrolled away)."""
+        row = self.query_one(ListTable).visible_row
+        return self.revisions[row] if row is not None and row < len(self.revisions) else None
 
     @on(DataTable.RowHighlighted, "#history-table")
     def _moved(self) -> None:
@@ -148,6 +150,9 @@ class HistoryScreen(Screen[None]):
     def action_restore(self) -> None:
         rev = self.selected()
         if rev is None:
+            self.notify(
+                "No revision is highlighted: move to one with ↑/↓ first.", severity="warning"
+            )
             return
         question = (
             f"Make revision {rev.rev} ({rev.time[:16].replace('T', ' ')}) the current text?\n"

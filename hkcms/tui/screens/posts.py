@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 from hkcms.core.errors import HkcmsError
 from hkcms.core.leases import Lease
 from hkcms.core.posts import PostInfo
+from hkcms.core.translations import Languages, create_translation, languages_of
 from hkcms.tui.messages import PostChosen, PostHighlighted
 from hkcms.tui.post_index import PostIndex, next_sort, read_bodies, sort_by
 from hkcms.tui.safe import clean
@@ -73,6 +74,22 @@ class PostsScreen(Screen[None]):
             id="posts.trash_view",
             tooltip="Show the trash; u there restores a post",
         ),
+        Binding(
+            "l",
+            "translate",
+            "Translate",
+            show=False,
+            id="posts.translate",
+            tooltip="Create the highlighted post's translation and open it beside the source",
+        ),
+        Binding(
+            "L",
+            "needs_translation",
+            "Needs translation",
+            show=False,
+            id="posts.needs_translation",
+            tooltip="Only posts with a missing translation; again: every post",
+        ),
         Binding("s", "sort", "Sort", show=False, id="posts.sort", tooltip="Cycle the sort order"),
         Binding(
             "slash",
@@ -90,6 +107,14 @@ class PostsScreen(Screen[None]):
             tooltip="Leave the filter box; again: clear the filter",
         ),
         Binding("r", "reload", "Reload from disk", show=False, id="posts.reload"),
+        Binding(
+            "exclamation_mark",
+            "problems",
+            "Unreadable files",
+            show=False,
+            id="posts.problems",
+            tooltip="Post files that could not be read, and why",
+        ),
         Binding(
             "x",
             "export",
@@ -115,7 +140,10 @@ class PostsScreen(Screen[None]):
         self.sort_key = "updated"
         self.leases: dict[str, list[Lease]] = {}
         self.loaded = False
+        self.problems: list[HkcmsError] = []
         self._signature: int | None = None
+        self.langs: Languages | None = None
+        self.needs_translation = False  # the "needs translation" filter (L)
 
     def compose(self) -> ComposeResult:
         yield Static(id="posts-bar", classes="bar")
@@ -149,10 +177,16 @@ class PostsScreen(Screen[None]):
     def load_posts(self) -> None:
         """Scan posts/ and leases off the UI thread, then show them."""
         try:
-            result = self.app.store.scan()
+            result = self.app.store.scan(background=True)  # rows first, history after
         except HkcmsError as exc:
             self.app.call_from_thread(
                 self.notify, clean(exc), severity="error", timeout=10, markup=False
+            )
+            return
+        except Exception as exc:  # noqa: BLE001 - a bug in reading must not close the app
+            message = f"Could not read the posts: {clean(exc)} (run 'hkcms check')"
+            self.app.call_from_thread(
+                self.notify, message, severity="error", timeout=15, markup=False
             )
             return
         leases = self.app.leases.others()
@@ -160,7 +194,9 @@ class PostsScreen(Screen[None]):
         # The new index (10,000 haystacks) is built here, not on the UI thread.
         index = PostIndex()
         index.set_posts(result.posts, self.index.bodies, previous=self.index)
-        self.app.call_from_thread(self._apply_scan, index, result.problems, leases)
+        settings = self.app.site.settings
+        langs = languages_of(result.posts, settings.language, settings.languages)
+        self.app.call_from_thread(self._apply_scan, index, result.problems, leases, langs)
         self._signature = signature
         # Reading every post competes with the UI thread for the GIL: let the rows paint first.
         self.app.call_from_thread(
@@ -185,24 +221,35 @@ class PostsScreen(Screen[None]):
             self.app.call_from_thread(self.load_posts)
 
     def _apply_scan(
-        self, index: PostIndex, problems: list[HkcmsError], leases: dict[str, list[Lease]]
+        self,
+        index: PostIndex,
+        problems: list[HkcmsError],
+        leases: dict[str, list[Lease]],
+        langs: Languages,
     ) -> None:
         first = not self.loaded
         self.loaded = True
         self.leases = leases
+        self.langs = langs
         self.index = index
         posts = index.posts
         self.table.empty_text = "No posts yet: press n to write one" if not posts else "No match"
         self.refresh_rows()
-        if problems and first:
-            names = "; ".join(clean(p) for p in problems[:3])
-            more = (
-                f" (and {len(problems) - 3} more; run 'hkcms check')" if len(problems) > 3 else ""
-            )
+        # Say so once for every file that cannot be read: at start, and whenever another one
+        # appears (a file added or broken outside hkcms would otherwise just vanish).
+        seen = {str(p) for p in self.problems}
+        new = [p for p in problems if str(p) not in seen] if not first else problems
+        self.problems = problems
+        self._update_bar(len(self.table.rows))
+        if new:
+            names = "; ".join(clean(p) for p in new[:3])
+            more = f" and {len(new) - 3} more" if len(new) > 3 else ""
+            files = "post file" if len(new) == 1 else "post files"
             self.notify(
-                f"{len(problems)} post(s) could not be read: {names}{more}",
+                f"{len(new)} {files} could not be read and {'is' if len(new) == 1 else 'are'} "
+                f"left out of the list: {names}{more}. Press ! to see them all.",
                 severity="warning",
-                timeout=12,
+                timeout=15,
                 markup=False,
             )
 
@@ -219,8 +266,11 @@ class PostsScreen(Screen[None]):
 
     def refresh_rows(self) -> None:
         slugs = self.index.matches(self.sort_key, self.query_text)
+        langs = self.langs
+        if self.needs_translation and langs is not None:
+            slugs = [s for s in slugs if langs.missing(s)]
         posts = self.index.posts
-        self.table.show([posts[s] for s in slugs], set(self.leases))
+        self.table.show([posts[s] for s in slugs], set(self.leases), langs)
         self._update_bar(len(slugs))
         self._update_details(self.table.highlighted)
 
@@ -233,8 +283,16 @@ class PostsScreen(Screen[None]):
             noun = "post" if total == 1 else "posts"
             count = f"{total} {noun}" if shown in (None, total) else f"{shown} of {total} {noun}"
             title.append(f"  {count} · sorted by {sort_by(self.sort_key).label}")
+            if self.needs_translation:
+                title.append(" · needs translation", style="bold")
             if self.query_text.strip() and not self.index.has_bodies:
                 title.append(" · indexing text…")
+            if self.problems:
+                unreadable = len(self.problems)
+                title.append(
+                    f" · {unreadable} unreadable file{'' if unreadable == 1 else 's'} (! lists)",
+                    style="bold yellow",
+                )
         self.query_one("#posts-bar", Static).update(title)
 
     def _update_details(self, slug: str | None) -> None:
@@ -246,7 +304,15 @@ class PostsScreen(Screen[None]):
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(clean(post.slug), style="bold")
         revisions = f"{post.revisions} revision{'' if post.revisions == 1 else 's'}"
-        line.append(f"  {clean(post.lang) or 'no language set'} · {revisions}")
+        line.append(f"  {clean(post.lang) or 'no language set'}")
+        if self.langs is not None:
+            others = [x for x in self.langs.have.get(post.slug, ()) if x != post.lang]
+            missing = self.langs.missing(post.slug)
+            if others:
+                line.append(f" · also in {', '.join(others)}")
+            if missing:
+                line.append(f" · missing {', '.join(missing)} (l translates)", style="bold")
+        line.append(f" · {revisions}")
         if post.comments_pending:
             line.append(f" · {post.comments_pending} comments waiting", style="bold")
         who = self.leases.get(post.slug)
@@ -274,9 +340,10 @@ class PostsScreen(Screen[None]):
     # ---- actions -----------------------------------------------------------------------
 
     def _current(self) -> str | None:
-        slug = self.table.highlighted
+        """The post a key acts on: only one visibly highlighted, never a row scrolled away."""
+        slug = self.table.visible_highlight
         if slug is None:
-            self.notify("No post is highlighted.", severity="warning")
+            self.notify("No post is highlighted: move to one with ↑/↓ first.", severity="warning")
         return slug
 
     def action_edit(self) -> None:
@@ -295,7 +362,7 @@ class PostsScreen(Screen[None]):
             self.app.open_history(slug)
 
     def action_comments(self) -> None:
-        self.app.open_comments(self.table.highlighted)
+        self.app.open_comments(self.table.visible_highlight)
 
     def action_show_trash(self) -> None:
         self.app.open_trash()
@@ -332,6 +399,42 @@ class PostsScreen(Screen[None]):
 
         self.app.push_screen(ConfirmDialog(question, yes="Move to trash"), done)
 
+    def action_needs_translation(self) -> None:
+        self.needs_translation = not self.needs_translation
+        self.refresh_rows()
+
+    def action_translate(self) -> None:
+        slug = self._current()
+        if slug is None:
+            return
+        missing = self.langs.missing(slug) if self.langs is not None else ()
+
+        def chosen(lang: str | None) -> None:
+            if lang:
+                self.translate(slug, lang)
+
+        from hkcms.tui.screens.prompt import PromptDialog
+
+        dialog = PromptDialog(
+            "Translate into which language? (a tag such as zh-Hant or en)",
+            placeholder="zh-Hant",
+            value=missing[0] if missing else "",
+        )
+        self.app.push_screen(dialog, chosen)
+
+    @work(thread=True, exclusive=True, group="posts-translate")
+    def translate(self, slug: str, lang: str) -> None:
+        """Create the translation (two small writes) off the UI thread, then open it."""
+        try:
+            post = create_translation(self.app.store, slug, lang)
+        except HkcmsError as exc:
+            self.app.call_from_thread(
+                self.notify, clean(exc), severity="error", timeout=10, markup=False
+            )
+            return
+        self.app.call_from_thread(self.app.open_editor, post.slug, slug)
+        self.app.call_from_thread(self.load_posts)
+
     def action_sort(self) -> None:
         self.sort_key = next_sort(self.sort_key)
         self.refresh_rows()
@@ -350,3 +453,11 @@ class PostsScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.load_posts()
+
+    def action_problems(self) -> None:
+        if not self.problems:
+            self.notify("Every post file can be read.")
+            return
+        from hkcms.tui.screens.problems import ProblemsScreen
+
+        self.app.push_screen(ProblemsScreen(self.problems))

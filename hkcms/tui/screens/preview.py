@@ -15,10 +15,10 @@ from textual.widgets.option_list import Option
 
 from hkcms.core.errors import HkcmsError
 from hkcms.core.post import Post
-from hkcms.tui import features
 from hkcms.tui.safe import clean
 from hkcms.tui.widgets.key_bar import KeyBar
 from hkcms.tui.widgets.preview_pane import PreviewPane
+from hkcms.tui.widgets.views_panel import ViewsPanel
 
 if TYPE_CHECKING:
     from hkcms.tui.app import HkcmsApp
@@ -47,10 +47,7 @@ class PreviewScreen(Screen[None]):
             with Vertical(id="preview-side"):
                 yield Static("Contents", classes="side-title")
                 yield OptionList(id="preview-toc")
-                if features.has_views():
-                    from hkcms.tui.widgets.views_panel import ViewsPanel
-
-                    yield ViewsPanel(self.slug, id="preview-views")
+                yield ViewsPanel(self.slug, id="preview-views")
             yield PreviewPane(id="preview-body")
         yield KeyBar()
 

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Static
 from hkcms.core.errors import HkcmsError
 from hkcms.tui.safe import clean, safe
 from hkcms.tui.widgets.key_bar import KeyBar
+from hkcms.tui.widgets.list_table import ListTable
 
 if TYPE_CHECKING:
     from hkcms.tui.app import HkcmsApp
@@ -44,7 +45,7 @@ class StatsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="stats-bar", classes="bar")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="stats-table")
+        yield ListTable(zebra_stripes=True, id="stats-table")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -90,6 +91,8 @@ class StatsScreen(Screen[None]):
 
     @on(DataTable.RowSelected)
     def action_preview(self) -> None:
-        row = self.query_one(DataTable).cursor_row
-        if 0 <= row < len(self.ranking):
+        row = self.query_one(ListTable).visible_row
+        if row is not None and row < len(self.ranking):
             self.app.open_preview(self.ranking[row][0])
+        else:
+            self.notify("No post is highlighted: move to one with ↑/↓ first.", severity="warning")

@@ -15,6 +15,7 @@ from hkcms.core.errors import HkcmsError
 from hkcms.core.posts import TrashEntry
 from hkcms.tui.safe import clean, safe
 from hkcms.tui.widgets.key_bar import KeyBar
+from hkcms.tui.widgets.list_table import ListTable
 
 if TYPE_CHECKING:
     from hkcms.tui.app import HkcmsApp
@@ -43,7 +44,7 @@ class TrashScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Trash", style="bold"), id="trash-bar", classes="bar")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="trash-table")
+        yield ListTable(zebra_stripes=True, id="trash-table")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -74,11 +75,14 @@ class TrashScreen(Screen[None]):
         self.query_one("#trash-bar", Static).update(bar)
 
     def action_untrash(self) -> None:
-        table = self.query_one(DataTable)
         if not self.entries:
             self.notify("The trash is empty.")
             return
-        entry = self.entries[table.cursor_row]
+        row = self.query_one(ListTable).visible_row
+        if row is None or row >= len(self.entries):
+            self.notify("No post is highlighted: move to one with ↑/↓ first.", severity="warning")
+            return
+        entry = self.entries[row]
         try:
             slug = self.app.store.untrash(entry.id)
         except HkcmsError as exc:

@@ -14,7 +14,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from hkcms.core.lang import normalise_lang
 from hkcms.core.posts import PostInfo
+from hkcms.core.translations import Languages
 from hkcms.tui.messages import PostChosen, PostHighlighted
 from hkcms.tui.safe import clean, pad
 
@@ -34,6 +36,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("lease", "", 1, 0),
     Column("title", "Title", 0, 0),
     Column("status", "Status", 9, 0),
+    Column("langs", "Lang", 8, 0),
     Column("author", "Author", 12, 3),
     Column("tags", "Tags", 16, 4),
     Column("updated", "Updated", 10, 1),
@@ -58,8 +61,34 @@ def layout(width: int) -> list[tuple[Column, int]]:
     return [(c, c.width or title) for c in columns]
 
 
-def cell_text(post: PostInfo, key: str) -> str:
+def short_names(languages: tuple[str, ...]) -> dict[str, str]:
+    """Short labels of the site's languages: 'zh' for zh-Hant, unless two share it."""
+    firsts = [lang.split("-")[0] for lang in languages]
+    return {
+        lang: first if firsts.count(first) == 1 else lang
+        for lang, first in zip(languages, firsts, strict=True)
+    }
+
+
+def langs_text(post: PostInfo, langs: Languages | None) -> str:
+    """The post's language, then its other versions; a missing one is marked '!': 'en !zh'
+    is English with the Chinese translation missing, 'zh en' Chinese with an English one."""
+    if langs is None:
+        return clean(post.lang)
+    own = normalise_lang(post.lang, langs.site[0])
+    names = short_names(tuple(dict.fromkeys([*langs.site, own])))
+    have = langs.have.get(post.slug, (own,))
+    parts = [names[own]]
+    for lang in langs.site:
+        if lang != own:
+            parts.append(names[lang] if lang in have else "!" + names[lang])
+    return " ".join(parts)
+
+
+def cell_text(post: PostInfo, key: str, langs: Languages | None = None) -> str:
     """Display text of one cell (already cleaned of control characters)."""
+    if key == "langs":
+        return langs_text(post, langs)
     if key == "title":
         return clean(post.title)
     if key == "status":
@@ -122,6 +151,7 @@ class PostTable(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.rows: list[PostInfo] = []
         self.leased: set[str] = set()
+        self.langs: Languages | None = None
         self.empty_text = empty_text
         self._columns: list[tuple[Column, int]] = layout(80)
 
@@ -133,12 +163,27 @@ class PostTable(ScrollView, can_focus=True):
             return self.rows[self.cursor].slug
         return None
 
-    def show(self, rows: list[PostInfo], leased: set[str] | None = None) -> None:
+    @property
+    def visible_highlight(self) -> str | None:
+        """The highlighted post if its row is on screen now (not scrolled away), else None."""
+        slug = self.highlighted
+        top = round(self.scroll_y)
+        rows_shown = self.scrollable_content_region.height - 1  # below the header line
+        return slug if slug is not None and top <= self.cursor < top + rows_shown else None
+
+    def show(
+        self,
+        rows: list[PostInfo],
+        leased: set[str] | None = None,
+        langs: Languages | None = None,
+    ) -> None:
         """Replace the rows, keeping the cursor on the same post when it is still shown."""
         keep = self.highlighted
         self.rows = rows
         if leased is not None:
             self.leased = leased
+        if langs is not None:
+            self.langs = langs
         self.virtual_size = Size(self._width(), len(rows) + 1)
         index = next((i for i, p in enumerate(rows) if p.slug == keep), None) if keep else None
         self.cursor = index if index is not None else min(self.cursor, max(len(rows) - 1, 0))
@@ -233,7 +278,7 @@ class PostTable(ScrollView, can_focus=True):
                 if post.slug in self.leased and not is_cursor:
                     style = row_style + self.get_component_rich_style("post-table--lease")
             else:
-                text = cell_text(post, column.key)
+                text = cell_text(post, column.key, self.langs)
                 if column.key == "status" and post.status != "published" and not is_cursor:
                     style = row_style + self.get_component_rich_style(f"post-table--{post.status}")
             segments.append(Segment(pad(text, cell_width, right=column.right), style))

@@ -26,6 +26,11 @@ class PreviewPane(VerticalScroll):
         yield Markdown(parser_factory=preview_parser, open_links=False)
 
     @property
+    def shown(self) -> str | None:
+        """The text rendered now (None before the first render)."""
+        return self._shown
+
+    @property
     def markdown(self) -> Markdown:
         return self.query_one(Markdown)
 
