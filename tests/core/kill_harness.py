@@ -227,7 +227,7 @@ def audit_site(root: Path, log: Path, ack_path: Path) -> Audit:
     json_files = [*meta.meta_dir.rglob("*.json"), *(site.state_dir / "trash").glob("*.json")]
     for path in json_files:
         try:
-            read_json(path)
+            read_json(path, tables=not path.name.endswith(".trash.json"))
         except HkcmsError as exc:
             audit.add("corrupt", str(exc))
     summaries = meta.summaries()
