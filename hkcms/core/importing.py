@@ -392,7 +392,7 @@ class Importer:
             return out
         for path in trash.glob("*.trash.json"):
             try:
-                record = read_json(path, tables=False) or {}  # a trash record, not TinyDB
+                record = read_json(path, tables=False) or {}
             except HkcmsError:
                 continue
             summary = record.get("summary") or {}

@@ -273,7 +273,7 @@ def _holds_location(path: Path) -> bool:
     try:
         with open_image(path) as image:
             return image_has_location(image)
-    except ImageError:
+    except (ImageError, OSError, ValueError):  # Pillow reads EXIF lazily: damage shows here
         return False  # a damaged file is reported by `hkcms media list` and the export
 
 

@@ -22,6 +22,9 @@ FIELDS: dict[str, dict[str, type]] = {
         "comments": int,
         "comments_pending": int,
         "comments_total": int,
+        "import_source": str,  # set by `hkcms import`: the source, its id and the file it wrote
+        "import_id": str,
+        "import_hash": str,
     },
     "revisions": {"rev": int, "size": int, "time": str, "hash": str, "editor": str, "note": str},
     "comments": {
@@ -33,6 +36,7 @@ FIELDS: dict[str, dict[str, type]] = {
         "status": str,
         "email": str,
         "source": str,
+        "parent": str,
     },
     "views": {"date": str, "views": int},
     "views_baseline": {"views": int, "set": str},

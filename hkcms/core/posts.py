@@ -19,6 +19,7 @@ from hkcms.core.atomic import (
     read_regular_file,
     write_atomic,
 )
+from hkcms.core.drafts import move_drafts
 from hkcms.core.errors import ConflictError, HkcmsError, NotFoundError, PostError, SlugError
 from hkcms.core.history import EXTERNAL_EDITOR, History, Revision, current_editor, now_iso
 from hkcms.core.history_batch import record_external
@@ -327,6 +328,7 @@ class PostStore:
                 self.trash_orphan(txn, new)  # left by a post whose file went away
             txn.move(old_path, new_path)
             self.meta.rename_post(txn, old, new)
+            move_drafts(self.site, old, new)  # unsaved text follows the post, never left behind
 
     def trash(self, slug: str) -> TrashEntry:
         """Move a post and its metadata to the trash (restorable with untrash)."""

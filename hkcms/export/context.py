@@ -310,7 +310,10 @@ class BuildContext:
     def comments_of(self, slug: str, lang: str) -> list[dict[str, str]]:
         """The approved comments of a post, ready for the template."""
         out = []
-        for comment in CommentStore(self.store.meta).list(post=slug, status="approved"):
+        approved = CommentStore(self.store.meta).list(post=slug, status="approved")
+        authors = {c.id: c.author for c in approved}
+        parents = {c.parent for c in approved if c.parent in authors}
+        for comment in approved:
             created_iso, created_text = self.when(comment.created, lang)
             out.append(
                 {
@@ -318,6 +321,10 @@ class BuildContext:
                     "created_iso": created_iso,
                     "created_text": created_text,
                     "html": comment_html(comment.body),
+                    # Reply links (imported threads): an anchor only on comments replied to.
+                    "anchor": f"comment-{comment.id}" if comment.id in parents else "",
+                    "reply_to": f"comment-{comment.parent}" if comment.parent in authors else "",
+                    "reply_to_author": authors.get(comment.parent, ""),
                 }
             )
         return out

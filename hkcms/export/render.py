@@ -15,6 +15,7 @@ from hkcms.core.atomic import decode_utf8, read_regular_file
 from hkcms.core.errors import HkcmsError, PostError
 from hkcms.core.markdown import PARSER_VERSION
 from hkcms.core.post import content_hash
+from hkcms.export.fragment_cache import FragmentCache
 from hkcms.export.html import (
     SANITIZE_VERSION,
     excerpt,
@@ -82,10 +83,13 @@ class WorkerConfig:
     base: dict[str, Any] = field(default_factory=dict)
     cache: str | None = None  # compiled templates
     images: dict[str, Published] = field(default_factory=dict)  # published media by rel
+    # Rendered bodies by content (export/fragment_cache.py); default: beside `cache`.
+    fragments: str | None = None
     umask: int = field(default_factory=lambda: current_umask())  # the export's file modes
 
 
 _config: WorkerConfig | None = None
+_fragments: FragmentCache | None = None
 
 
 def current_umask() -> int:
@@ -95,9 +99,13 @@ def current_umask() -> int:
 
 
 def init_worker(config: WorkerConfig) -> None:
-    global _config
+    global _config, _fragments
     _config = config
     os.umask(config.umask)  # workers write pages with the modes the export chose
+    folder = config.fragments or (
+        str(Path(config.cache).parent / "fragments") if config.cache else None
+    )
+    _fragments = FragmentCache(folder, FRAGMENT_VERSION) if folder else None
 
 
 def body_of(text: str, path: Path) -> str:
@@ -118,11 +126,17 @@ def body_of(text: str, path: Path) -> str:
 
 
 def render_fragment(body: str, root: str = POST_ROOT) -> Fragment:
-    """Markdown through the one parser, then nh3; javascript:/data: URLs never survive."""
-    # Imported here: an export with nothing to render should not pay for loading the parser.
-    from hkcms.core.markdown import render_html
+    """Markdown through the site's parser, then nh3; javascript:/data: URLs never survive.
+    A body rendered before comes from the fragment cache."""
+    safe = _fragments.get(body) if _fragments is not None else None
+    if safe is None:
+        # Imported here: an export with nothing to render should not pay for the parser. The
+        # compiled renderer gives the reference's HTML (export/fast_markdown.py).
+        from hkcms.export.fast_markdown import render_html
 
-    safe = sanitize(render_html(body))
+        safe = sanitize(render_html(body))
+        if _fragments is not None:
+            _fragments.put(body, safe)
     return Fragment(rebase_root_urls(safe, root), excerpt(safe), media_references(safe))
 
 

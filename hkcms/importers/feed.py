@@ -127,8 +127,8 @@ def _record(
         source_id = hashlib.sha256((title + str(entry.get("published", ""))).encode()).hexdigest()[
             :16
         ]
-    date = _when(entry.get("published_parsed")) or _when(entry.get("updated_parsed"))
-    updated = _when(entry.get("updated_parsed")) or date
+    date = _when(entry.get("published_parsed")) or _when(dict.get(entry, "updated_parsed"))
+    updated = _when(dict.get(entry, "updated_parsed")) or date
     tags = [_plain(str(t.get("term") or "")) for t in entry.get("tags") or []]
     return ImportedPost(
         source=SOURCE,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import nh3
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, Tag
 from markdownify import ATX, BACKSLASH, MarkdownConverter
 
 # What imported HTML may keep before conversion; everything else is unwrapped (its text kept),
@@ -57,6 +57,8 @@ _ESCAPED_PUNCT = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
 _ENTITY_LIKE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _LINE_START = re.compile(r"^(\s*)([#>+=~-])")
 _LIST_NUMBER = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")
+_PRE_BLOCK = re.compile(r"(<pre\b[\s\S]*?</pre>)", re.I)
+_HEADING = re.compile(r"^h[1-6]$")
 _MANY_BLANKS = re.compile(r"\n{3,}")
 _BREAK_INDENT = re.compile(r"\\\n[ \t]+")
 _BLANK_LINE = re.compile(r"(?m)^[ \t]+$")
@@ -99,6 +101,15 @@ def normalise_space(text: str) -> str:
     if "\n" in text:
         text = _CJK_BREAK.sub("", text)
     return _WHITESPACE.sub(" ", text)
+
+
+def _one_line(html: str) -> str:
+    """Whitespace of the HTML outside <pre> blocks normalised (see normalise_space) before
+    parsing: one pass over the text instead of one per text node."""
+    if "<pre" not in html:
+        return normalise_space(html)
+    parts = _PRE_BLOCK.split(html)
+    return "".join(p if i % 2 else normalise_space(p) for i, p in enumerate(parts))
 
 
 def html_block(el: Tag) -> str:
@@ -182,15 +193,24 @@ def _code_language(el: Tag) -> str:
     return ""
 
 
+def fix_heading_levels(soup: BeautifulSoup) -> None:
+    """Headings under the page's title (h1): the body's highest becomes h2 and no level is
+    skipped (an <h3> straight after the title fails accessibility checks); order is kept."""
+    headings = soup.find_all(_HEADING)
+    if not headings:
+        return
+    shift = min(int(h.name[1]) for h in headings) - 2
+    previous = 1
+    for heading in headings:
+        level = max(2, min(6, int(heading.name[1]) - shift, previous + 1))
+        heading.name = f"h{level}"
+        previous = level
+
+
 def convert(html: str) -> Converted:
     """Untrusted HTML → Markdown, with the images it shows."""
-    soup = BeautifulSoup(sanitise(html), "html.parser")
-    for node in list(soup.find_all(string=True)):
-        if isinstance(node, NavigableString) and node.find_parent("pre") is None:
-            text = str(node)
-            fixed = normalise_space(text)
-            if fixed != text:
-                node.replace_with(fixed)
+    soup = BeautifulSoup(_one_line(sanitise(html)), "html.parser")
+    fix_heading_levels(soup)
     markdown = _CONVERTER.convert_soup(soup)
     markdown = _BREAK_INDENT.sub("\\\n", markdown)
     markdown = _BLANK_LINE.sub("", markdown)

@@ -40,8 +40,9 @@ CONFIG_FILES = (
     "config.toml", "config.yaml", "config.yml", "config.json",
 )  # fmt: skip
 _LANG_SUFFIX = re.compile(r"^(?P<name>.+)\.(?P<lang>[a-z]{2}(?:-[a-z]{2,4})?)$", re.IGNORECASE)
+# "{{" stays outside the alternation so the regex engine skips straight to the next "{{".
 _SHORTCODE = re.compile(
-    r"\{\{(?P<d><)(?P<inner>.*?)>\}\}|\{\{(?P<d2>%)(?P<inner2>.*?)%\}\}", re.DOTALL
+    r"\{\{(?:(?P<d><)(?P<inner>.*?)>\}\}|(?P<d2>%)(?P<inner2>.*?)%\}\})", re.DOTALL
 )
 _HIGHLIGHT = re.compile(
     r"\{\{[<%]\s*highlight\s+(?P<args>[^>%]*?)\s*[>%]\}\}\n?(?P<code>.*?)\n?"

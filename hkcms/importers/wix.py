@@ -137,7 +137,8 @@ def read_api(
 def _tags_live(client: WixClient) -> Iterator[Any]:
     offset = 0
     while True:
-        answer = client.post("/blog/v3/tags/query", {"paging": {"limit": 100, "offset": offset}})
+        body = {"query": {"paging": {"limit": 100, "offset": offset}}}
+        answer = client.post("/blog/v3/tags/query", body)
         items = answer.get("tags")
         if not isinstance(items, list):
             return

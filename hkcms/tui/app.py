@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from typing import ClassVar
 
 from textual import events
@@ -10,13 +12,14 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, TextArea
 
 from hkcms.core.comments import CommentStore
+from hkcms.core.drafts import DraftStore
 from hkcms.core.errors import HkcmsError
 from hkcms.core.leases import LeaseStore
 from hkcms.core.posts import PostStore
-from hkcms.core.site import Site
+from hkcms.core.site import SETTINGS_FILE, Site, load_settings
 from hkcms.tui.commands import HkcmsCommands
-from hkcms.tui.drafts import DraftStore
 from hkcms.tui.launcher import EditorLauncher, run_external_editor
+from hkcms.tui.messages import SettingsChanged
 from hkcms.tui.safe import clean
 
 
@@ -49,11 +52,45 @@ class HkcmsApp(App[None]):
         self.launcher: EditorLauncher = launcher or run_external_editor
         self.poll_interval = poll_interval
         self.theme = "textual-dark"
+        self._settings_stamp = self._stamp_settings()
 
     def on_mount(self) -> None:
         from hkcms.tui.screens.posts import PostsScreen
 
         self.push_screen(PostsScreen())
+        self.set_interval(self.poll_interval, self.check_settings)
+
+    # ---- hkcms.toml is watched like the posts ------------------------------------------
+
+    def _stamp_settings(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.site.root / SETTINGS_FILE)
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size, st.st_ino
+
+    def check_settings(self) -> None:
+        """Read hkcms.toml again when it changed (a stat every few seconds, like posts/)."""
+        stamp = self._stamp_settings()
+        if stamp == self._settings_stamp:
+            return
+        self._settings_stamp = stamp
+        try:
+            settings = load_settings(self.site.root / SETTINGS_FILE)
+        except HkcmsError as exc:
+            message = f"{clean(exc)}; keeping the settings read before"
+            self.notify(message, severity="error", markup=False, timeout=15)
+            return
+        self.use_site(dataclasses.replace(self.site, settings=settings))
+        self.notify("Settings read again from hkcms.toml.", timeout=4)
+
+    def use_site(self, site: Site) -> None:
+        """Work with `site` (new settings) from now on; screens that show settings redraw."""
+        self.site = site
+        self.store = PostStore(site)
+        self.comments = CommentStore(self.store.meta)
+        for screen in self.screen_stack:
+            screen.post_message(SettingsChanged())
 
     def on_unmount(self) -> None:
         self.leases.release_all()
@@ -70,6 +107,9 @@ class HkcmsApp(App[None]):
         except HkcmsError as exc:
             self.notify(clean(exc), severity="error", markup=False, timeout=10)
             return
+        except Exception as exc:  # noqa: BLE001 - one unreadable post must not close the app
+            self.notify(f"Could not open {clean(slug)}: {clean(exc)}", severity="error")
+            return
         self.push_screen(EditorScreen(post, source=source))
 
     def new_post(self) -> None:
@@ -82,6 +122,10 @@ class HkcmsApp(App[None]):
                 post = self.store.create(title, draft=True)
             except HkcmsError as exc:
                 self.notify(clean(exc), severity="error", markup=False)
+                return
+            except OSError as exc:  # the disk refused it: say why, keep the app
+                reason = exc.strerror or str(exc)
+                self.notify(f"Could not create the post: {clean(reason)}", severity="error")
                 return
             self.open_editor(post.slug)
 
@@ -117,6 +161,17 @@ class HkcmsApp(App[None]):
         from hkcms.tui.screens.stats import StatsScreen
 
         self.push_screen(StatsScreen())
+
+    def open_import(self) -> None:
+        """The import dialog (command palette); the posts list re-reads the folder after it."""
+        from hkcms.tui.screens.import_dialog import ImportDialog
+
+        def imported(report: object) -> None:
+            reload = getattr(self.screen, "action_reload", None)
+            if report is not None and reload is not None:
+                reload()
+
+        self.push_screen(ImportDialog(), imported)
 
     def go_home(self) -> None:
         """Back to the posts list, closing screens that have nothing unsaved."""

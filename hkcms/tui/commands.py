@@ -23,6 +23,7 @@ class HkcmsCommands(Provider):
             ("New post", "ask for a title, create the post and open it", app.new_post),
             ("Go to comments", "the moderation queue of comments", app.open_comments),
             ("Go to trash", "posts in the trash; u restores", app.open_trash),
+            ("Import a blog", "WordPress, a feed, …: posts, comments, images", app.open_import),
             ("Go to posts list", "back to the list of posts", app.go_home),
             ("Show keys", "every key of the current screen", app.action_help),
         ]

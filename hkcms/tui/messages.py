@@ -21,6 +21,10 @@ class PostChosen(Message):
     slug: str
 
 
+class SettingsChanged(Message):
+    """hkcms.toml was read again: screens showing settings redraw them."""
+
+
 @dataclass
 class FieldsChanged(Message):
     """A front matter field was edited in the fields form."""

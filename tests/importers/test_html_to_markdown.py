@@ -99,3 +99,12 @@ def test_any_text_in_a_paragraph_comes_back_as_the_same_text(text: str) -> None:
     rendered = html.unescape(re.sub(r"<[^>]+>", "", render_html(md)))
     assert " ".join(rendered.split()) == " ".join(text.split())
     assert "\n" not in md.strip()
+
+
+def test_heading_levels_start_under_the_title_and_never_skip() -> None:
+    md = html_to_markdown("<h3>A</h3><p>x</p><h5>B</h5><h4>C</h4><h3>D</h3>")
+    assert [line for line in md.splitlines() if line.startswith("#")] == [
+        "## A", "### B", "### C", "## D"
+    ]  # fmt: skip
+    md = html_to_markdown("<h1>T</h1><h2>S</h2><h4>U</h4>")
+    assert [line for line in md.splitlines() if line.startswith("#")] == ["## T", "### S", "#### U"]

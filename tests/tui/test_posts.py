@@ -10,7 +10,7 @@ from hkcms.tui.screens.prompt import PromptDialog
 from hkcms.tui.screens.trash import TrashScreen
 from hkcms.tui.widgets.post_table import PostTable
 
-from .conftest import settle, wait_loaded
+from .conftest import notices, settle, wait_loaded
 
 
 def rows(app) -> list[str]:
@@ -152,3 +152,19 @@ async def test_keys_typed_fast_after_slash_go_to_the_filter(make_app):
         assert isinstance(app.screen, PostsScreen)
         assert app.screen.query_one("#posts-filter").value == "eve"
         assert rows(app) == ["spring-rally"]  # "events" tag
+
+
+async def test_new_post_that_cannot_be_written_says_why(make_app, monkeypatch):
+    def fails(*args: object, **kwargs: object) -> None:
+        raise OSError(36, "File name too long", "posts/.hkcms-tmp-long.md")
+
+    app = make_app()
+    monkeypatch.setattr(app.store, "create", fails)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("n")
+        app.screen.query_one("#answer").value = "周年大會"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PostsScreen)
+        assert any("Could not create the post: File name too long" in n for n in notices(app))

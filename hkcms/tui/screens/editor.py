@@ -70,6 +70,7 @@ class EditorScreen(Screen[None]):
         self._form_state = dict(self.saved_fields)
         self._others: list[str] = []
         self._draft_timer: Timer | None = None
+        self._draft_on_disk = False  # a crash copy of this session's unsaved text exists
 
     # ---- layout ------------------------------------------------------------------------
 
@@ -117,7 +118,9 @@ class EditorScreen(Screen[None]):
     def on_mount(self) -> None:
         self.app.leases.acquire(self.post.slug)
         self.set_interval(LEASE_REFRESH_S, lambda: self.app.leases.acquire(self.post.slug))
-        self._others = [lease.label() for lease in self.app.leases.others().get(self.post.slug, [])]
+        # Who else has it open changes (they leave, their hkcms is killed): keep it current.
+        self.set_interval(self.app.poll_interval, self._refresh_others)
+        self._others = self._readers()
         self.show_fields = self.app.size.height >= 36
         self._layout(self.app.size.width)
         self.text_area.focus()
@@ -156,6 +159,16 @@ class EditorScreen(Screen[None]):
         )
         self.app.push_screen(ConfirmDialog(question, yes="Restore", no="Throw away"), answer)
 
+    def _readers(self) -> list[str]:
+        """Who else (other processes) has this post open now."""
+        return [lease.label() for lease in self.app.leases.others().get(self.post.slug, [])]
+
+    def _refresh_others(self) -> None:
+        others = self._readers()
+        if others != self._others:
+            self._others = others
+            self._update_bar()
+
     def _use_text(self, text: str, said: str) -> None:
         """Put a whole file text (front matter + body) on screen as unsaved changes."""
         try:
@@ -182,6 +195,10 @@ class EditorScreen(Screen[None]):
         self._cancel_draft_timer()
         if self.dirty:
             self._draft_timer = self.set_timer(DRAFT_DELAY_S, self._write_draft)
+        elif self._draft_on_disk:
+            # Undo brought the text back to the saved file: nothing is unsaved any more, so
+            # the next session must not offer a "crash" copy.
+            self.discard_draft()
 
     def _write_draft(self) -> None:
         if self.dirty:
@@ -192,11 +209,18 @@ class EditorScreen(Screen[None]):
         try:
             self.app.drafts.save(self.post.slug, text)
         except OSError:
-            pass  # a read-only state folder: no crash copy, but editing goes on
+            return  # a read-only state folder: no crash copy, but editing goes on
+        self.app.call_from_thread(self._draft_written)
+
+    def _draft_written(self) -> None:
+        self._draft_on_disk = True
+        if not self.dirty:  # undone while the copy was being written
+            self.discard_draft()
 
     def discard_draft(self) -> None:
         self._cancel_draft_timer()
         self.app.drafts.discard(self.post.slug)
+        self._draft_on_disk = False
         if self.show_preview:
             self._preview().show(self._pane_text(), now=True)
 
@@ -364,6 +388,7 @@ class EditorScreen(Screen[None]):
         self.app.leases.release(self.post.slug)
         self.app.leases.acquire(new.slug)
         self._replace_content(new)
+        self._refresh_others()  # those who had the old post open do not have this one
         self.notify(f"Saved your version as a new post: {clean(new.slug)}", markup=False)
 
     # ---- leaving, toggles, $EDITOR -----------------------------------------------------

@@ -13,6 +13,8 @@ from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
 from hkcms.core.errors import HkcmsError
+from hkcms.core.wording import count
+from hkcms.tui.messages import SettingsChanged
 from hkcms.tui.safe import clean, clean_block
 from hkcms.tui.screens.confirm import ConfirmDialog
 from hkcms.tui.widgets.key_bar import KeyBar
@@ -52,6 +54,9 @@ class ExportScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self._show_options()
+
+    def on_settings_changed(self, event: SettingsChanged) -> None:
         self._show_options()
         if self.start_with_publish:
             self.action_publish()
@@ -153,9 +158,9 @@ class ExportScreen(Screen[None]):
         question.append(str(self.app.site.public_dir), style="bold")
         question.append(" to ")
         question.append(clean(dry.target), style="bold")
-        count = len(dry.changes)
-        question.append(f"?\n{count} change{'' if count == 1 else 's'}")
-        question.append(", for example:\n" if count > 5 else (":\n" if count else ".\n"))
+        changes = len(dry.changes)
+        question.append(f"?\n{count(changes, 'change')}")
+        question.append(", for example:\n" if changes > 5 else (":\n" if changes else ".\n"))
         for change in dry.described()[:5]:
             question.append(f"  {clean(change)}\n", style="dim")
         question.append("Files deleted here are deleted there too.")

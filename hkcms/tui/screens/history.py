@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Static
 
 from hkcms.core.errors import HkcmsError
 from hkcms.core.history import Revision
+from hkcms.core.wording import count
 from hkcms.tui.safe import clean, safe
 from hkcms.tui.screens.confirm import ConfirmDialog
 from hkcms.tui.widgets.diff_view import DiffView
@@ -93,8 +94,7 @@ class HistoryScreen(Screen[None]):
 
     def _update_bar(self) -> None:
         bar = Text(f"History of {clean(self.slug)}", style="bold", no_wrap=True)
-        count = len(self.revisions)
-        bar.append(f"  {count} revision{'' if count == 1 else 's'}", style="dim")
+        bar.append(f"  {count(len(self.revisions), 'revision')}", style="dim")
         self.query_one("#history-bar", Static).update(bar)
 
     def selected(self) -> Revision | None:

@@ -15,7 +15,8 @@ from hkcms.core.errors import HkcmsError
 from hkcms.core.leases import Lease
 from hkcms.core.posts import PostInfo
 from hkcms.core.translations import Languages, create_translation, languages_of
-from hkcms.tui.messages import PostChosen, PostHighlighted
+from hkcms.core.wording import count
+from hkcms.tui.messages import PostChosen, PostHighlighted, SettingsChanged
 from hkcms.tui.post_index import PostIndex, next_sort, read_bodies, sort_by
 from hkcms.tui.safe import clean
 from hkcms.tui.watch import disk_signature
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 
 
 BODY_INDEX_DELAY_S = 0.3
+
+
+def lease_keys(leases: dict[str, list[Lease]]) -> set[tuple[str, str, str, int]]:
+    return {(lease.slug, lease.user, lease.host, lease.pid) for v in leases.values() for lease in v}
 
 
 class PostsScreen(Screen[None]):
@@ -215,10 +220,20 @@ class PostsScreen(Screen[None]):
         """Notice edits by other people or programs: a stat of each file, no reading."""
         if not self.loaded or not self.is_current:
             return  # another screen is in front; returning here polls again
+        # Read first: it also removes the leases of hkcms processes on this machine that were
+        # killed, whose files would otherwise never change.
+        leases = self.app.leases.others()
         signature = disk_signature(self.app.site)
         if self._signature is not None and signature != self._signature:
             self._signature = signature
             self.app.call_from_thread(self.load_posts)
+        elif lease_keys(leases) != lease_keys(self.leases):  # e.g. another machine's expired
+            self.app.call_from_thread(self._apply_leases, leases)
+
+    def _apply_leases(self, leases: dict[str, list[Lease]]) -> None:
+        self.leases = leases
+        self.table.show(self.table.rows, set(leases))
+        self._update_details(self.table.highlighted)
 
     def _apply_scan(
         self,
@@ -244,9 +259,9 @@ class PostsScreen(Screen[None]):
         if new:
             names = "; ".join(clean(p) for p in new[:3])
             more = f" and {len(new) - 3} more" if len(new) > 3 else ""
-            files = "post file" if len(new) == 1 else "post files"
             self.notify(
-                f"{len(new)} {files} could not be read and {'is' if len(new) == 1 else 'are'} "
+                f"{count(len(new), 'post file')} could not be read and "
+                f"{'is' if len(new) == 1 else 'are'} "
                 f"left out of the list: {names}{more}. Press ! to see them all.",
                 severity="warning",
                 timeout=15,
@@ -280,19 +295,16 @@ class PostsScreen(Screen[None]):
         if not self.loaded:
             title.append("  loading…")
         else:
-            noun = "post" if total == 1 else "posts"
-            count = f"{total} {noun}" if shown in (None, total) else f"{shown} of {total} {noun}"
-            title.append(f"  {count} · sorted by {sort_by(self.sort_key).label}")
+            posts = count(total, "post")
+            shown_text = posts if shown in (None, total) else f"{shown:,} of {posts}"
+            title.append(f"  {shown_text} · sorted by {sort_by(self.sort_key).label}")
             if self.needs_translation:
                 title.append(" · needs translation", style="bold")
             if self.query_text.strip() and not self.index.has_bodies:
                 title.append(" · indexing text…")
             if self.problems:
-                unreadable = len(self.problems)
-                title.append(
-                    f" · {unreadable} unreadable file{'' if unreadable == 1 else 's'} (! lists)",
-                    style="bold yellow",
-                )
+                unreadable = count(len(self.problems), "unreadable file")
+                title.append(f" · {unreadable} (! lists)", style="bold yellow")
         self.query_one("#posts-bar", Static).update(title)
 
     def _update_details(self, slug: str | None) -> None:
@@ -303,7 +315,7 @@ class PostsScreen(Screen[None]):
             return
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(clean(post.slug), style="bold")
-        revisions = f"{post.revisions} revision{'' if post.revisions == 1 else 's'}"
+        revisions = count(post.revisions, "revision")
         line.append(f"  {clean(post.lang) or 'no language set'}")
         if self.langs is not None:
             others = [x for x in self.langs.have.get(post.slug, ()) if x != post.lang]
@@ -314,12 +326,16 @@ class PostsScreen(Screen[None]):
                 line.append(f" · missing {', '.join(missing)} (l translates)", style="bold")
         line.append(f" · {revisions}")
         if post.comments_pending:
-            line.append(f" · {post.comments_pending} comments waiting", style="bold")
+            line.append(f" · {count(post.comments_pending, 'comment')} waiting", style="bold")
         who = self.leases.get(post.slug)
         if who:
             names = ", ".join(clean(lease.label()) for lease in who)
             line.append(f" · open by {names}", style="bold red")
         details.update(line)
+
+    @on(SettingsChanged)
+    def _settings_changed(self) -> None:
+        self._update_bar(len(self.table.rows))
 
     @on(PostHighlighted)
     def _highlighted(self, event: PostHighlighted) -> None:

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from hkcms.core.errors import HkcmsError
+from hkcms.core.wording import count
 from hkcms.tui.safe import safe
 from hkcms.tui.widgets.key_bar import KeyBar
 from hkcms.tui.widgets.list_table import ListTable
@@ -39,8 +40,7 @@ class ProblemsScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        count = len(self.problems)
-        bar = Text(f"{count} post file{'' if count == 1 else 's'} could not be read", "bold")
+        bar = Text(f"{count(len(self.problems), 'post file')} could not be read", "bold")
         self.query_one("#problems-bar", Static).update(bar)
         table = self.query_one(ListTable)
         table.add_column("File", key="file")

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from hkcms.core.errors import HkcmsError
+from hkcms.core.wording import count
 from hkcms.tui.safe import clean, safe
 from hkcms.tui.widgets.key_bar import KeyBar
 from hkcms.tui.widgets.list_table import ListTable
@@ -80,7 +81,8 @@ class StatsScreen(Screen[None]):
         for i, (slug, views) in enumerate(ranking, 1):
             table.add_row(str(i), f"{views:,}", safe(titles.get(slug, slug)), key=slug)
         bar = Text(f"Most read {period_label(self.days)}", style="bold")
-        bar.append(f"  {len(ranking)} posts with views · p changes the period", style="dim")
+        posts = count(len(ranking), "post")
+        bar.append(f"  {posts} with views · p changes the period", style="dim")
         if not ranking:
             bar.append("  (import access logs with 'hkcms views import')", style="dim")
         self.query_one("#stats-bar", Static).update(bar)

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Static
 
 from hkcms.core.errors import HkcmsError
 from hkcms.core.posts import TrashEntry
+from hkcms.core.wording import count
 from hkcms.tui.safe import clean, safe
 from hkcms.tui.widgets.key_bar import KeyBar
 from hkcms.tui.widgets.list_table import ListTable
@@ -70,7 +71,9 @@ class TrashScreen(Screen[None]):
             )
         bar = Text("Trash", style="bold")
         bar.append(
-            f"  {len(entries)} posts · u restores the highlighted post" if entries else "  empty"
+            f"  {count(len(entries), 'post')} · u restores the highlighted post"
+            if entries
+            else "  empty"
         )
         self.query_one("#trash-bar", Static).update(bar)
 
