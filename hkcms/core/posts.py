@@ -328,7 +328,8 @@ class PostStore:
                 self.trash_orphan(txn, new)  # left by a post whose file went away
             txn.move(old_path, new_path)
             self.meta.rename_post(txn, old, new)
-            move_drafts(self.site, old, new)  # unsaved text follows the post, never left behind
+        # Once the rename has landed: unsaved text follows the post, never left behind.
+        move_drafts(self.site, old, new)
 
     def trash(self, slug: str) -> TrashEntry:
         """Move a post and its metadata to the trash (restorable with untrash)."""

@@ -24,9 +24,9 @@ import hkcms.cli
 import hkcms.commands.posts  # noqa: F401 - loaded before dropping privileges
 import hkcms.export.build  # noqa: F401
 from hkcms.cli import main
+from hkcms.core.drafts import DraftStore
 from hkcms.core.leases import LeaseStore
 from hkcms.core.site import Site
-from hkcms.tui.drafts import DraftStore
 
 pytestmark = pytest.mark.skipif(
     not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("useradd") is None,
