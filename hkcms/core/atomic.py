@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import cast
 
@@ -173,25 +173,33 @@ def _load_syncfs() -> Callable[[int], int] | None:
         return None
 
 
-def write_atomic_many(files: list[tuple[Path, bytes]], *, keep_backup: bool = False) -> None:
-    """Write many files atomically with two system-wide syncs instead of two per file.
+def write_atomic_many(
+    files: list[tuple[Path, bytes]],
+    *,
+    keep_backup: bool = False,
+    backups: Collection[Path] = (),
+) -> None:
+    """Write many files atomically with two file-system syncs instead of two fsyncs per file.
 
     Every temporary file is written, then one sync makes them all durable before any rename;
     a second sync after the renames makes the directory entries durable. For bulk writers
-    (imports), where an fsync per file (~5 ms here) would dominate.
+    (imports), where an fsync per file (~5 ms here) would dominate. The previous version of
+    each file is kept as `<name>.bak` with keep_backup, or only for the paths in `backups`.
     """
     staged: list[tuple[Path, Path]] = []
     try:
         for path, data in files:
             staged.append((write_temp(path.parent, path.name, data, sync=False), path))
-        os.sync()
+        if staged:
+            sync_filesystem(staged[0][1].parent)
         for tmp, path in staged:
-            install(tmp, path, backup="keep" if keep_backup else "")
+            install(tmp, path, backup="keep" if keep_backup or path in backups else "")
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
         raise
-    os.sync()
+    if staged:
+        sync_filesystem(staged[0][1].parent)
 
 
 def clean_temp_files(folder: Path) -> int:

@@ -49,7 +49,6 @@ def _sniff_heif(path: Path) -> bool:
 
 def open_image(path: Path) -> Image.Image:
     """Open an image for reading, or raise ImageError naming what is wrong with it."""
-    fmt = RASTER_FORMATS.get(path.suffix.lower())
     if _sniff_heif(path):
         raise ImageError(
             "is a HEIC/HEIF photo, which hkcms cannot read (the only decoder for it is under "
@@ -68,8 +67,7 @@ def open_image(path: Path) -> Image.Image:
             path,
         ) from exc
     except UnidentifiedImageError as exc:
-        what = "is not a JPEG, PNG, GIF or WebP image" if fmt else "is not an image"
-        raise ImageError(f"{what} (or it is damaged)", path) from exc
+        raise ImageError("is not a JPEG, PNG, GIF or WebP image (or it is damaged)", path) from exc
     except FileNotFoundError as exc:
         raise ImageError("does not exist", path) from exc
     except IsADirectoryError as exc:

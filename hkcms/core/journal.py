@@ -24,13 +24,14 @@ from hkcms.core.atomic import (
     install,
     link_backup,
     make_dirs,
+    sync_filesystem,
     write_atomic,
     write_temp,
 )
 from hkcms.core.errors import MetadataError
 
 ENTRY_SUFFIX = ".json"
-BULK_FILES = 16  # above this many files, a batch is made durable by one os.sync()
+BULK_FILES = 16  # above this many files, a batch is made durable by one syncfs()
 BACKUPS = ("", "keep", "scrub")
 
 
@@ -112,7 +113,7 @@ class Batch:
                 else:
                     steps.append(Step("delete", rel))
             if bulk:
-                os.sync()
+                sync_filesystem(stage)
             entry = {"id": self.id, "steps": [s.__dict__ for s in steps]}
             write_atomic(journal.entry_path(self.id), json.dumps(entry).encode())
         except BaseException:

@@ -122,7 +122,7 @@ class _Build:
         self.report.posts = len(posts)
         lap = self.phase("scan", lap)
         # Images first: the post pages point at their variants (hkcms/export/images.py).
-        self.media = plan_media_files(self.site.media_dir, self.site.state_dir)
+        self.media = plan_media_files(self.site.media_dir, self.site.state_dir, self.progress)
         self.report.warnings.extend(self.media.warnings)
         self.report.images = self.media.processed
         self.config.images = self.media.images

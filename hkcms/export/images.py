@@ -28,13 +28,17 @@ from hkcms.core.media_refs import media_name
 from hkcms.core.svg import sanitize_svg
 
 # Bump when the variants change (widths, quality, naming), so cached images are made again.
-PROCESS_VERSION = "1"
+PROCESS_VERSION = "2"
+# Bump when the <picture> markup changes, so the pages showing images are written again.
+MARKUP_VERSION = "2"
 WIDTHS = (480, 960, 1600)
 OG_SIZE = (1200, 630)
 JPEG_QUALITY = 82
 WEBP_QUALITY = 80
+WEBP_METHOD = 2  # 2.4x faster than the default 4 for 3 % more bytes (measured on photos)
 WORKERS = 2
-SIZES = "(max-width: 46rem) 100vw, 44rem"  # the text column of style.css is 44rem wide
+# The text column of style.css: 44rem wide at most, less 1rem of padding on each side.
+SIZES = "(max-width: 44rem) calc(100vw - 2rem), 42rem"
 # The published copy of each format, by source format: GIF's stills are better as PNG.
 _VARIANT_FORMAT = {"JPEG": ("JPEG", "jpg"), "PNG": ("PNG", "png"), "GIF": ("PNG", "png"),
                    "WEBP": ("WEBP", "webp")}  # fmt: skip
@@ -118,7 +122,7 @@ def _make_variants(source: Path, folder: Path) -> dict[str, Any]:
     options = {
         "JPEG": {"quality": JPEG_QUALITY, "optimize": True, "progressive": True},
         "PNG": {"compress_level": 6},
-        "WEBP": {"quality": WEBP_QUALITY, "method": 4},
+        "WEBP": {"quality": WEBP_QUALITY, "method": WEBP_METHOD},
     }
     current = base
     made: dict[str, Any] = {"widths": [], "ext": ext, "webp": orig_fmt != "WEBP"}
@@ -173,7 +177,9 @@ class MediaPlan:
 
     def sig(self, refs: list[str]) -> str:
         """What the pages using these media files depend on."""
-        return ",".join(f"{r}={self.keys.get(r, '-')}" for r in refs)
+        if not refs:
+            return ""
+        return MARKUP_VERSION + ":" + ",".join(f"{r}={self.keys.get(r, '-')}" for r in refs)
 
 
 class _Index:
@@ -287,7 +293,19 @@ def plan_media(
         job_digest = plan.keys[rel].rsplit("-", 1)[0]
         _add_published(plan, rel, job_digest, root / job_digest[:2] / plan.keys[rel])
     index.save()
+    # Cache folders are named by content key ('<sha256>-<version>'); other keys are not.
+    _prune(root, {key for key in plan.keys.values() if len(key) > 64})
     return plan
+
+
+def _prune(root: Path, keep: set[str]) -> None:
+    """Drop cached variants of images no longer in media/ (and what a killed run left)."""
+    for shard in root.iterdir() if root.is_dir() else []:
+        if not shard.is_dir():
+            continue
+        for folder in shard.iterdir():
+            if folder.name not in keep:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _add_published(plan: MediaPlan, rel: str, digest: str, folder: Path) -> None:
@@ -371,7 +389,8 @@ def picture_markup(fragment: str, images: dict[str, Published], root: str) -> st
             return match.group(0)
         rest = _SRC.sub("", attrs, count=1)
         rest = re.sub(r'\s(?:width|height)="[^"]*"', "", rest).rstrip(" /")
-        lazy = "" if eager else ' loading="lazy" decoding="async"'
+        # The first image is usually the largest thing on screen: fetched first, not lazily.
+        lazy = ' fetchpriority="high"' if eager else ' loading="lazy" decoding="async"'
         source = ""
         if image.webp:
             source = (

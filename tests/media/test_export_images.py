@@ -77,7 +77,7 @@ def test_widths_formats_and_picture_markup(site: Site, tmp_path: Path) -> None:
     first, second, _ = pictures
     assert 'type="image/webp"' in first and " 480w" in first and " 1600w" in first
     assert 'width="1600" height="2133"' in first and 'alt="Umbrellas in Piccadilly"' in first
-    assert "loading=" not in first  # the first image is the one the reader sees at once
+    assert "loading=" not in first and 'fetchpriority="high"' in first  # seen at once
     assert 'loading="lazy" decoding="async"' in second and 'width="300" height="200"' in second
     assert re.search(r'og:image" content="https://example.org/media/_img/big-\w+-og.jpg"', page)
 
@@ -157,3 +157,19 @@ def test_cover_front_matter_picks_the_social_card(site: Site, tmp_path: Path) ->
     export_site(site, out, base_url="https://example.org/")
     page = (out / "posts" / "rally-photos" / "index.html").read_text()
     assert re.search(r'og:image" content="https://example.org/media/_img/hand-\w+-og.jpg"', page)
+
+
+def test_cache_of_a_removed_image_is_pruned_and_its_files_leave_the_export(
+    site: Site, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    export_site(site, out)
+    cache = site.state_dir / "cache" / "images"
+    before = {p.name for p in cache.glob("*/*")}
+    assert len(before) == 3
+    (site.media_dir / "hand.jpg").unlink()
+    report = export_site(site, out)
+    assert len({p.name for p in cache.glob("*/*")}) == 2
+    assert not (out / "media" / "hand.jpg").exists()
+    assert not list((out / "media" / "_img").glob("hand-*"))
+    assert any("hand.jpg" in w and "not found" in w for w in report.warnings)

@@ -22,6 +22,8 @@ from hkcms.tui.messages import FieldsChanged
 from hkcms.tui.safe import clean
 from hkcms.tui.screens.confirm import ConfirmDialog
 from hkcms.tui.screens.conflict import ConflictDialog
+from hkcms.tui.screens.media_picker import MediaPickerDialog
+from hkcms.tui.screens.prompt import PromptDialog
 from hkcms.tui.widgets.fields_form import FieldsForm, apply_fields, fields_of
 from hkcms.tui.widgets.key_bar import KeyBar
 from hkcms.tui.widgets.markdown_editor import MarkdownEditor
@@ -52,6 +54,7 @@ class EditorScreen(Screen[None]):
         Binding("ctrl+t", "toggle_fields", "Fields", id="editor.fields"),
         Binding("ctrl+r", "toggle_preview", "Preview", id="editor.preview"),
         Binding("ctrl+o", "external", "$EDITOR", id="editor.external"),
+        Binding("ctrl+g", "insert_image", "Image", id="editor.image"),
     ]
 
     dirty: reactive[bool] = reactive(False, init=False)
@@ -419,6 +422,31 @@ class EditorScreen(Screen[None]):
     def action_toggle_preview(self) -> None:
         self._preview_chosen = True
         self.show_preview = not self.show_preview
+
+    def action_insert_image(self) -> None:
+        """Pick (or add) an image, ask for its alt text, insert its Markdown at the cursor."""
+        from hkcms.core.media import markdown_for
+
+        def alt_given(name: str, alt: str | None) -> None:
+            if alt is None:
+                return
+            self.text_area.insert(markdown_for(name, alt))
+            self.text_area.focus()
+
+        def picked(name: str | None) -> None:
+            if name is None:
+                self.text_area.focus()
+                return
+            question = (
+                f"Alt text for {name}: what does the image show? (read aloud to people who "
+                "cannot see it)"
+            )
+            self.app.push_screen(
+                PromptDialog(question, placeholder="e.g. Marchers with yellow umbrellas"),
+                lambda alt: alt_given(name, alt),
+            )
+
+        self.app.push_screen(MediaPickerDialog(self.app.site), picked)
 
     def _editor_failed(self, reason: str, left: str | None) -> None:
         """Say why $EDITOR failed; text it left behind goes on screen unsaved, never lost."""
