@@ -7,7 +7,6 @@ import sys
 from typing import Any
 
 from hkcms.commands.common import open_site, print_error, print_json, print_table, safe_text
-from hkcms.core.check import check_site, repair_site
 from hkcms.core.errors import UsageError
 from hkcms.core.inert import inert
 from hkcms.core.post import STATUSES, iso_date
@@ -283,6 +282,9 @@ def cmd_untrash(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    # Imported here: the check pulls in media and image code that other commands never need.
+    from hkcms.core.check import check_site, repair_site
+
     site = open_site(args)
     if args.repair:
         for action in repair_site(site):

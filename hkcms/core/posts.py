@@ -5,19 +5,18 @@ from __future__ import annotations
 import builtins
 import copy
 import datetime as dt
-import json
 import os
 import stat
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from hkcms.core import scan_cache
 from hkcms.core.atomic import (
     MAX_FILE_BYTES,
     decode_utf8,
     make_dirs,
     read_regular_file,
-    write_atomic,
 )
 from hkcms.core.drafts import move_drafts
 from hkcms.core.errors import ConflictError, HkcmsError, NotFoundError, PostError, SlugError
@@ -29,7 +28,7 @@ from hkcms.core.repair import merge_into
 from hkcms.core.site import Site
 from hkcms.core.slugs import slugify, unique_slug, validate_slug
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3  # 3: summary shards cached too (core/scan_cache.py)
 HISTORY_BATCH = 1000  # posts recorded under one hold of the metadata lock
 BACKGROUND_MIN = 50  # fewer outside edits than this are recorded before the list is shown
 
@@ -96,8 +95,8 @@ class PostStore:
         `when` or now). With `background`, many such posts (a site never seen before) are
         listed at once as updated now and recorded by a detached process (core/background)."""
         result = ScanResult()
-        cache = self._read_cache()
-        summaries = self.meta.summaries()
+        cache, shards = scan_cache.load(self.cache_path, CACHE_VERSION)
+        summaries, new_shards = scan_cache.summaries(self.meta, shards)
         new_cache: dict[str, Any] = {}
         changed: list[str] = []
         posts_dir = self.site.posts_dir
@@ -120,7 +119,7 @@ class PostStore:
                     validate_slug(slug)
                     info = self._stat_post(path)
                     key = [info.st_mtime_ns, info.st_size, info.st_ino]
-                    data = self._read_bytes(path)
+                    data = read_regular_file(path, MAX_FILE_BYTES)  # checked just above
                     post = parse_post(decode_utf8(data, path), slug, path)
                     fields = _fields_of(post) | {"key": key, "hash": content_hash(data)}
             except SlugError as exc:
@@ -148,20 +147,21 @@ class PostStore:
             result.posts = [
                 replace(p, updated=when) if p.slug in pending else p for p in result.posts
             ]
-            if new_cache != cache:
-                self._write_cache(new_cache)  # the detached process starts from this cache
+            if new_cache != cache or new_shards != shards:
+                # The detached process starts from this cache.
+                scan_cache.save(self.cache_path, CACHE_VERSION, new_cache, new_shards)
             detached.start(self.site, when)
             return result
         if changed:
             self._record_external(changed, time=when)
         if changed or reattached:
-            summaries = self.meta.summaries()
+            summaries, new_shards = scan_cache.summaries(self.meta, new_shards)
             result.posts = [
                 _info(p.slug, p.path, new_cache[p.slug], summaries.get(p.slug, {}))
                 for p in result.posts
             ]
-        if new_cache != cache:
-            self._write_cache(new_cache)
+        if new_cache != cache or new_shards != shards:
+            scan_cache.save(self.cache_path, CACHE_VERSION, new_cache, new_shards)
         return result
 
     def list(self) -> list[PostInfo]:
@@ -501,22 +501,6 @@ class PostStore:
             with self.meta.transaction() as txn:
                 chunk = slugs[start : start + HISTORY_BATCH]
                 record_external(txn, self.history, chunk, read, time=time)
-
-    def _read_cache(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.cache_path.read_bytes())
-        except (OSError, ValueError):
-            return {}  # a missing or broken cache is rebuilt, never an error
-        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
-            return {}
-        posts = data.get("posts")
-        return posts if isinstance(posts, dict) else {}
-
-    def _write_cache(self, posts: dict[str, Any]) -> None:
-        try:
-            write_atomic(self.cache_path, json_bytes({"version": CACHE_VERSION, "posts": posts}))
-        except OSError:
-            pass  # the cache only saves time; a read-only site still lists
 
 
 def _fields_of(post: Post) -> dict[str, Any]:

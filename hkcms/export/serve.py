@@ -81,7 +81,13 @@ def served_file(root: str, url_path: str) -> str | None:
 def fingerprint(site: Site) -> tuple[tuple[str, int, int], ...]:
     """Names, sizes and mtimes of everything an export reads: cheap enough to poll."""
     items: list[tuple[str, int, int]] = []
-    folders = [site.posts_dir, site.media_dir, site.templates_dir, site.state_dir / "meta"]
+    folders = [
+        site.posts_dir,
+        site.media_dir,
+        site.templates_dir,
+        site.root / "strings",  # the site's own words (hkcms/export/i18n.py)
+        site.state_dir / "meta",
+    ]
     for folder in folders:
         if not folder.is_dir():
             continue
