@@ -15,6 +15,7 @@ import html
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -108,9 +109,11 @@ def write_wxr(path: Path, n: int, seed: int = 11) -> None:
     print(file=sys.stderr)
 
 
-def run_measured(cmd: list[str]) -> tuple[float, int, str]:
-    """(wall seconds, peak kB of the process tree, stdout); stderr (the progress bar) is shown."""
+def run_measured(cmd: list[str]) -> tuple[float, int, str, float]:
+    """(wall seconds, peak kB of the process tree, stdout, CPU seconds of all its processes);
+    stderr (the progress bar) is shown. CPU time does not depend on how busy the machine is."""
     os.sync()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     peak = 0
@@ -130,7 +133,9 @@ def run_measured(cmd: list[str]) -> tuple[float, int, str]:
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode})")
-    return seconds, peak, out
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, peak, out, cpu
 
 
 def main() -> None:
@@ -149,16 +154,18 @@ def main() -> None:
             f"{args.n:,} posts, {wxr.stat().st_size / 2**20:.0f} MB of WXR ({os.cpu_count()} CPUs)"
         )
         cmd = [*HKCMS, "--site", str(site), "import", "wordpress", str(wxr), "--json"]
-        seconds, peak_kb, out = run_measured(cmd)
+        load = os.getloadavg()[0]
+        seconds, peak_kb, out, cpu = run_measured(cmd)
         report = json.loads(out)
         print(
-            f"import: {seconds:.1f} s, peak memory {peak_kb / 1024:.0f} MB "
-            f"(targets: < 60 s, < 500 MB); posts {report['posts']}, comments {report['comments']}"
+            f"import: {seconds:.1f} s wall, {cpu:.1f} s CPU (all processes), peak memory "
+            f"{peak_kb / 1024:.0f} MB (targets: < 60 s, < 500 MB; load average {load:.1f} "
+            f"at the start); posts {report['posts']}, comments {report['comments']}"
         )
-        seconds, peak_kb, out = run_measured(cmd)
+        seconds, peak_kb, out, cpu = run_measured(cmd)
         report = json.loads(out)
-        print(f"re-import: {seconds:.1f} s, peak memory {peak_kb / 1024:.0f} MB; "
-              f"posts {report['posts']}")  # fmt: skip
+        print(f"re-import: {seconds:.1f} s wall, {cpu:.1f} s CPU, peak memory "
+              f"{peak_kb / 1024:.0f} MB; posts {report['posts']}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import pkgutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from hkcms import __version__
 from hkcms.core.errors import HkcmsError, UsageError
@@ -82,6 +81,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     names = modules_for(argv)
     if names is None:
+        import pkgutil
+
         import hkcms.commands as package
 
         names = [info.name for info in pkgutil.iter_modules(package.__path__)]
@@ -91,12 +92,31 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _not_utf8(values: Iterable[str]) -> str | None:
+    """The first value holding bytes that were not UTF-8 (decoded as lone surrogates): no title,
+    slug or path can hold them, and they would fail with a traceback when written."""
+    for value in values:
+        if any("\udc80" <= ch <= "\udcff" for ch in value):
+            return value
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(argv)
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args([*argv, "tui"])
+    bad = _not_utf8(argv)
+    if bad is None:
+        parser = build_parser(argv)
+        args = parser.parse_args(argv)
+        if args.command is None:
+            args = parser.parse_args([*argv, "tui"])
+        bad = _not_utf8(v for v in vars(args).values() if isinstance(v, str))  # $HKCMS_SITE
+    if bad is not None:
+        print(
+            f"hkcms: error: {inert(bad)} is not valid UTF-8 text; "
+            "retype it, or use a UTF-8 locale (e.g. LANG=C.UTF-8)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
         return int(args.handler(args) or EXIT_OK)
     except UsageError as exc:

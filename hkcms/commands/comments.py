@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hkcms.commands.common import open_site, print_json, print_table, safe_text
+from hkcms.commands.common import open_site, print_error, print_json, print_table, safe_text
 from hkcms.core.comment_import import import_comments
 from hkcms.core.comments import STATES, CommentStore
 from hkcms.core.errors import HkcmsError
@@ -114,9 +114,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             )
         )
     for problem in report.problems:
-        print(
-            # "data row": numbered from the first row after a CSV header / in the JSON list
-            safe_text(f"hkcms: {report.path}: data row {problem.row}: {problem.message}"),
-            file=sys.stderr,
-        )
+        # "data row": numbered from the first row after a CSV header / in the JSON list
+        where = f"{report.path}:{problem.line}" if problem.line else report.path
+        print_error(f"{where}: data row {problem.row}: {problem.message}")
     return 1 if report.problems else 0

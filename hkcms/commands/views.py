@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from hkcms.commands.common import open_site, print_json, print_table, safe_text
+from hkcms.commands.common import open_site, print_error, print_json, print_table, safe_text
 from hkcms.core.meta import MetaStore
 from hkcms.core.views import ImportReport, ViewStore
 from hkcms.core.wording import count
@@ -71,12 +70,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         _print_import(report)
     for problem in report.errors:
-        print(f"hkcms: {problem.path}: {problem.message}", file=sys.stderr)
+        print_error(f"{problem.path}: {problem.message}")  # one line per file, on stderr
     return 1 if report.errors else 0
 
 
 def _print_import(report: ImportReport) -> None:
-    for f in report.files:
+    """One line per file read (a file in error is said once, on stderr), then the totals."""
+    read = [f for f in report.files if f not in report.errors]
+    if not read:
+        return
+    for f in read:
         line = f"{safe_text(f.path)}: {f.status}"
         if f.lines:
             line += f", {_n(f.lines, 'new line')}, {_n(f.counted, 'view')} counted"
@@ -84,8 +87,8 @@ def _print_import(report: ImportReport) -> None:
             where = ", ".join(str(n) for n in f.unparseable_lines)
             more = ", …" if f.unparseable > len(f.unparseable_lines) else ""
             line += f", {f.unparseable:,} unparseable (line {where}{more})"
-        if f.message and f not in report.errors:
-            line += f" ({f.message})"
+        if f.message:
+            line += f" ({safe_text(f.message)})"
         print(line)
     print(
         f"{_n(report.counted, 'view')} counted on {_n(report.posts, 'post')} "

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
+from hkcms.core.bots import is_bot
 from hkcms.core.errors import SiteError
 from hkcms.core.site import parse_zone
 
@@ -26,28 +27,7 @@ BOT = "bot, crawler, preview or monitor"
 REPEAT = "repeat within 30 minutes"
 UNKNOWN_POST = "unknown post"
 BAD_URL = "undecodable URL"
-
-# Lowercase substrings of user agents that are not people reading: search and AI crawlers,
-# link-preview fetchers (chat apps, social sites), monitoring agents and HTTP libraries.
-BOT_TOKENS = (
-    "bot", "crawl", "spider", "slurp", "scrape", "archiver", "fetcher", "preview", "headless",
-    "http://", "https://", "+http", "mailto:", "@",
-    "facebookexternalhit", "facebot", "meta-externalagent", "whatsapp", "embedly", "iframely",
-    "vkshare",
-    "redditbot", "mastodon", "pleroma", "akkoma", "misskey", "http.rb", "bluesky", "cardyb",
-    "google-inspectiontool", "googleother", "mediapartners", "adsbot", "feedfetcher", "lighthouse",
-    "pagespeed", "gtmetrix", "yandex", "baidu", "sogou", "petalbot", "bytespider", "gptbot",
-    "chatgpt", "claude", "anthropic", "perplexity", "ccbot", "amazonbot", "applebot", "semrush",
-    "ahrefs", "mj12", "dotbot", "seznam", "qwant", "ia_archiver", "wayback", "validator", "w3c",
-    "pingdom", "uptime", "statuscake", "site24x7", "newrelic", "datadog", "nagios", "zabbix",
-    "monitor", "check_http", "prometheus", "blackbox", "healthcheck", "synthetic",
-    "curl", "wget", "python", "aiohttp", "httpx", "go-http-client", "java/", "okhttp", "libwww",
-    "lwp::", "php/", "ruby", "axios", "node-fetch", "undici", "scrapy", "phantomjs", "selenium",
-    "puppeteer", "playwright", "httpclient", "http_request", "masscan", "nmap", "zgrab", "nikto",
-    "sqlmap", "wpscan", "postman", "insomnia", "feed", "rss", "reader", "rome client",
-)  # fmt: skip
-# A reader's browser always starts its user agent like this; tools and apps mostly do not.
-BROWSER_PREFIXES = ("mozilla/", "opera/")
+EMPTY = "empty line"
 
 _MONTHS = {
     name.encode(): number
@@ -56,14 +36,6 @@ _MONTHS = {
     )
 }
 _NGINX_ESCAPE = re.compile(rb"\\x([0-9A-Fa-f]{2})")
-
-
-def is_bot(user_agent: str, extra_tokens: Iterable[str] = ()) -> bool:
-    """True for crawlers, preview fetchers, monitors, HTTP libraries and empty user agents."""
-    ua = user_agent.strip().lower()
-    if not ua or ua == "-" or not ua.startswith(BROWSER_PREFIXES):
-        return True
-    return any(token in ua for token in BOT_TOKENS) or any(t in ua for t in extra_tokens)
 
 
 @dataclass(frozen=True)
@@ -220,6 +192,7 @@ class FileTally:
     unparseable: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     first_unparseable: list[int] = field(default_factory=list)
+    overlong: int = 0  # lines longer than the line cap (counted in unparseable too)
 
 
 class ViewCounter:
@@ -284,7 +257,7 @@ class ViewCounter:
         ua_ids, minutes, counts = self._ua_ids, self._minutes, self.counts
         last_seen = self._last_seen
         aliases = self.aliases
-        not_post = counted = bots = repeats = 0
+        not_post = counted = bots = repeats = empty = 0
         reason: str | None
         for index, line in enumerate(lines):
             if one_needle is not None:
@@ -292,6 +265,9 @@ class ViewCounter:
             else:
                 hit = any(n in line for n in needles)
             if not hit:
+                if not line:
+                    empty += 1  # counted in bulk: a file of newlines must not crawl
+                    continue
                 # A log line has '] "' between the time and the request; else it is noise.
                 if b'] "' not in line:
                     self._unparseable(line, tally, first_line_no + index)
@@ -347,7 +323,7 @@ class ViewCounter:
                 self._unparseable(line, tally, first_line_no + index)
             else:
                 skipped[reason] += 1
-        for why, n in ((NOT_A_POST, not_post), (BOT, bots), (REPEAT, repeats)):
+        for why, n in ((NOT_A_POST, not_post), (BOT, bots), (REPEAT, repeats), (EMPTY, empty)):
             if n:
                 skipped[why] += n
         tally.counted += counted
@@ -405,7 +381,7 @@ class ViewCounter:
 
     def _unparseable(self, line: bytes, tally: FileTally, line_no: int) -> None:
         if not line.strip():
-            tally.skipped["empty line"] += 1
+            tally.skipped[EMPTY] += 1
             return
         tally.unparseable += 1
         if len(tally.first_unparseable) < 5:
@@ -532,7 +508,8 @@ class ViewCounter:
             if parsed.tzinfo is None:
                 parsed = parsed.replace(tzinfo=self.zone)
             when = int(parsed.timestamp())
-            return when, self._day(when)
+            day = self._day(when)
+            return None if day is None else (when, day)
         except (ValueError, KeyError, UnicodeDecodeError, OverflowError):
             return None
 
@@ -552,19 +529,27 @@ class ViewCounter:
             base = hour + int(minutes) * 60
         except (ValueError, KeyError, OverflowError):
             return None
+        day = self._day(base)
+        if day is None:
+            return None
         if len(self._minutes) > CACHE_LIMIT:
             self._minutes.clear()
-        entry = self._minutes[time[:17]] = (base, self._day(base), time[20:] + b"] ")
+        entry = self._minutes[time[:17]] = (base, day, time[20:] + b"] ")
         return entry
 
-    def _day(self, when: int) -> str:
-        """The local date (site timezone) of a Unix time; offsets are multiples of 15 min."""
+    def _day(self, when: int) -> str | None:
+        """The local date (site timezone) of a Unix time; offsets are multiples of 15 min.
+        None outside the calendar (31/Dec/9999 at -1400 is in year 10000 in UTC)."""
         bucket = when // 900
         day = self._days.get(bucket)
         if day is None:
-            day = self._days[bucket] = (
-                dt.datetime.fromtimestamp(bucket * 900, self.zone).date().isoformat()
-            )
+            try:
+                local = dt.datetime.fromtimestamp(bucket * 900, self.zone).date()
+            except (ValueError, OverflowError, OSError):
+                return None
+            if len(self._days) > CACHE_LIMIT:
+                self._days.clear()
+            day = self._days[bucket] = local.isoformat()
         return day
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from hkcms.core.atomic import MAX_FILE_BYTES, write_atomic_many
 from hkcms.core.comments import (
     Comment,
@@ -36,7 +38,7 @@ from hkcms.core.site import Site
 from hkcms.core.slugs import slugify, unique_slug, validate_slug
 from hkcms.core.views import BASELINE_TABLE, VIEWS_TABLE
 
-BATCH = 250  # posts written per lock and per pair of syncs
+BATCH = 500  # posts written per lock and per pair of syncs
 KINDS = ("post", "page")
 # Front matter keys the import writes; `extra` keys may not override them.
 OWN_KEYS = (
@@ -171,6 +173,7 @@ class Importer:
         where = f"{record.source or self.source} {record.source_id or '?'}"
         try:
             record = _cleaned(record)
+            data = _render(record, self.site)
         except HkcmsError as exc:
             self.report.warn(ImportWarning(where, f"{exc.message}; skipped"))
             return _Planned(record, "", "skipped", None, [])
@@ -189,7 +192,6 @@ class Importer:
         if slug and path is not None and path.exists():
             summary = txn.get_summary(slug) if txn is not None else self.meta.summary(slug)
             disk = _read(path)
-            data = _render(record, self.site)
             if disk is None or content_hash(disk) != summary.get("import_hash"):
                 self.report.warn(
                     ImportWarning(
@@ -211,7 +213,7 @@ class Importer:
         self._taken.add(slug)
         self._index[record.source_id] = slug
         self.report.slugs[record.source_id] = slug
-        return _Planned(record, slug, "created", _render(record, self.site), [])
+        return _Planned(record, slug, "created", data, [])
 
     def _new_slug(self, record: ImportedPost) -> str:
         wanted = unicodedata.normalize("NFC", record.slug.strip().lower())
@@ -271,7 +273,7 @@ class Importer:
             if plan.outcome == "skipped" and not plan.comments:
                 continue
             meta_path = self.meta.post_file(plan.slug)
-            data = read_json(meta_path) or {}
+            data = txn.read_json(meta_path) or {}
             fields: dict[str, Any] = {}
             if plan.data is not None:
                 if self.site.post_path(plan.slug).exists() and plan.outcome == "created":
@@ -305,9 +307,14 @@ class Importer:
             metas.append((meta_path, json_bytes(data)))
             txn.forget(meta_path)
             summaries[plan.slug] = fields
-        write_atomic_many(blobs)
-        write_atomic_many(posts + metas, keep_backup=False)
-        self._write_summaries(txn, summaries)
+        shards = self._summary_files(txn, summaries)
+        write_atomic_many(blobs)  # content-addressed: written first, harmless if unused
+        # Posts, their metadata and the summaries land together or not at all (journal.py);
+        # metadata files keep their last good copy.
+        for path, payload in posts:
+            txn.put(path, payload)
+        for path, payload in metas + shards:
+            txn.put(path, payload, backup="keep")
 
     def _revision(
         self, data: dict[str, Any], digest: str, size: int, now: str, outcome: str
@@ -334,15 +341,17 @@ class Importer:
         ]
         return merge_comments(data, resolved)
 
-    def _write_summaries(self, txn: MetaTxn, summaries: dict[str, dict[str, Any]]) -> None:
-        """Merge fields into the summaries, one write per shard file."""
+    def _summary_files(
+        self, txn: MetaTxn, summaries: dict[str, dict[str, Any]]
+    ) -> list[tuple[Path, bytes]]:
+        """The summary shard files with the fields merged in (one file per shard)."""
         by_shard: dict[str, list[str]] = {}
         for slug in summaries:
             by_shard.setdefault(summary_shard(slug), []).append(slug)
         files: list[tuple[Path, bytes]] = []
         for shard, slugs in sorted(by_shard.items()):
             path = self.meta.meta_dir / shard
-            data = read_json(path) or {}
+            data = txn.read_json(path) or {}
             table: dict[str, Any] = data.setdefault("posts", {})
             doc_of = {doc.get("slug"): key for key, doc in table.items()}
             next_id = max((int(k) for k in table), default=0) + 1
@@ -355,7 +364,7 @@ class Importer:
                     table[key].update(summaries[slug])
             files.append((path, json_bytes(data)))
             txn.forget(path)
-        write_atomic_many(files, keep_backup=True)
+        return files
 
     # ---- counting ------------------------------------------------------------------------
 
@@ -439,7 +448,7 @@ def _cleaned(record: ImportedPost) -> ImportedPost:
         raise HkcmsError(f"has an unknown kind {record.kind!r}")
     body = _CONTROL.sub("", record.body.replace("\r\n", "\n").replace("\r", "\n"))
     tags = list(dict.fromkeys(" ".join(clean_text(t).split()) for t in record.tags))
-    aliases = list(dict.fromkeys(a.strip() for a in record.aliases if a.strip().startswith("/")))
+    aliases = list(dict.fromkeys(a.strip() for a in record.aliases if _safe_alias(a.strip())))
     return ImportedPost(
         **{
             **record.__dict__,
@@ -452,6 +461,13 @@ def _cleaned(record: ImportedPost) -> ImportedPost:
             "summary": " ".join(clean_text(record.summary).split()),
         }
     )
+
+
+def _safe_alias(path: str) -> bool:
+    """An old address as a site path: starts with '/', no '..' segment, no control character."""
+    if not path.startswith("/") or path.startswith("//") or _CONTROL.search(path):
+        return False
+    return ".." not in path.split("?", 1)[0].split("/")
 
 
 def _render(record: ImportedPost, site: Site) -> bytes:
@@ -475,7 +491,10 @@ def _render(record: ImportedPost, site: Site) -> bytes:
     for key, value in record.extra.items():
         if key not in OWN_KEYS and isinstance(key, str):
             front[key] = value
-    data = (dump_front(front) + (record.body or "\n")).encode("utf-8")
+    try:
+        data = (dump_front(front) + (record.body or "\n")).encode("utf-8")
+    except (yaml.YAMLError, ValueError, TypeError, UnicodeError) as exc:
+        raise HkcmsError(f"has front matter that cannot be written ({exc})") from None
     if len(data) > MAX_FILE_BYTES:
         raise HkcmsError(f"is too large ({len(data):,} bytes; posts are limited)")
     parse_post(data.decode("utf-8"), "import")  # never write a file that would not load

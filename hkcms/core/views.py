@@ -19,7 +19,7 @@ from typing import IO, Any, BinaryIO, cast
 from tinydb import Query
 
 from hkcms.core.access_log import REPEAT_WINDOW_S, FileTally, ViewCounter, patterns_for
-from hkcms.core.atomic import fsync_dir, read_regular_file, write_atomic
+from hkcms.core.atomic import read_regular_file
 from hkcms.core.errors import HkcmsError, NotFoundError, SiteError
 from hkcms.core.history import now_iso
 from hkcms.core.meta import MetaStore, MetaTxn, json_bytes, read_json, summary_shard
@@ -36,6 +36,24 @@ TAIL_BYTES = 256  # bytes before the read offset that must match for a file to b
 _FP = Query()
 # What reading a plain or compressed log can raise (a truncated or corrupt archive included).
 _READ_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
+
+
+@dataclass(frozen=True)
+class LogLimits:
+    """Caps that keep a hostile log (a decompression bomb, a file without newlines) from
+    holding memory or running for ever. Real access-log lines are a few KB; logs compress
+    10-30 times."""
+
+    max_line_bytes: int = 64 * 1024
+    max_ratio: int = 100  # decompressed bytes per compressed byte
+    min_decompressed: int = 64 * 1024 * 1024  # the cap for small archives
+
+    def decompressed_cap(self, compressed_size: int) -> int:
+        return max(self.min_decompressed, self.max_ratio * compressed_size)
+
+
+class LogTooLarge(HkcmsError):
+    """A compressed log decompresses to far more than a real log would."""
 
 
 @dataclass(frozen=True)
@@ -240,27 +258,32 @@ class ViewStore:
 
     # ---- import --------------------------------------------------------------------------
 
-    def import_logs(self, paths: Iterable[Path | str]) -> ImportReport:
+    def import_logs(
+        self, paths: Iterable[Path | str], *, limits: LogLimits | None = None
+    ) -> ImportReport:
         """Count new lines of access logs; lines already read (copies, rotations) never again.
 
         The counting runs without the lock; the lock is then held only to write. If another
         process imported one of the same logs meanwhile, the work is redone inside the lock.
         """
         files = [Path(p) for p in paths]
+        limits = limits or LogLimits()
         for attempt in range(3):
             state = _streams(self.meta.site_table(IMPORTS_TABLE).values())
-            computed = self._compute(files, state)
+            computed = self._compute(files, state, limits)
             with self.meta.transaction() as txn:
                 now = _streams(txn.site_db().table(IMPORTS_TABLE).all())
                 if any(now.get(fp) != state.get(fp) for fp in computed.streams):
                     if attempt < 2:
                         continue
-                    computed = self._compute(files, now)
+                    computed = self._compute(files, now, limits)
                 self._write(txn, computed)
                 return computed.report
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _compute(self, paths: list[Path], state: dict[str, dict[str, Any]]) -> _Computed:
+    def _compute(
+        self, paths: list[Path], state: dict[str, dict[str, Any]], limits: LogLimits
+    ) -> _Computed:
         slugs = self._known_slugs()
         counter = ViewCounter(
             slugs,
@@ -279,7 +302,7 @@ class ViewStore:
         order = sorted(range(len(paths)), key=lambda i: (times[i] is None, times[i] or 0, i))
         for i in order:
             known = {**state, **streams}
-            reports[i] = _read_log(paths[i], known, counter, streams, pending)
+            reports[i] = _read_log(paths[i], known, counter, streams, pending, limits)
         files = [reports[i] for i in range(len(paths))]
         return _Computed(ImportReport(files), counter.counts, streams)
 
@@ -332,7 +355,7 @@ class ViewStore:
             if not self.site.post_path(slug).exists():
                 continue  # trashed or renamed while we were counting: no ghost metadata
             path = self.meta.post_file(slug)
-            data = read_json(path) or {}
+            data = txn.read_json(path) or {}
             table: dict[str, dict[str, Any]] = data.setdefault(VIEWS_TABLE, {})
             doc_of_day = {doc["date"]: key for key, doc in table.items()}
             next_id = max((int(k) for k in table), default=0) + 1
@@ -347,23 +370,15 @@ class ViewStore:
             last_day = max(d["date"] for d in table.values())
             totals[slug] = {"views": _baseline(data) + _counted(data), "views_last_day": last_day}
             txn.forget(path)  # a TinyDB opened on it earlier would hold stale ids
-        _write_files(files)
+        # Counts, summaries and read positions land together (one journaled commit), so a
+        # killed import never counts a line twice.
+        for path, payload in files:
+            txn.put(path, payload, backup="keep")
         _update_summaries(txn, totals)
         imports = txn.site_db().table(IMPORTS_TABLE)
         for fp, doc in computed.streams.items():
             imports.upsert(doc, _FP.fp == fp)
         computed.report.posts = len(totals)
-
-
-def _write_files(files: list[tuple[Path, bytes]]) -> None:
-    """Atomically replace many metadata files of one folder (keeping .bak copies like
-    AtomicJSONStorage); the folder is synced once at the end instead of once per file."""
-    folders: set[Path] = set()
-    for path, payload in files:
-        write_atomic(path, payload, keep_backup=True, sync_dir=False)
-        folders.add(path.parent)
-    for folder in folders:
-        fsync_dir(folder)
 
 
 def _baseline(data: dict[str, Any]) -> int:
@@ -454,6 +469,7 @@ def _read_log(
     counter: ViewCounter,
     streams: dict[str, dict[str, Any]],
     pending: list[tuple[Path, int, int]],
+    limits: LogLimits,
 ) -> FileReport:
     """Feed the unread lines of one log to the counter; record how far it was read.
 
@@ -473,6 +489,9 @@ def _read_log(
         return FileReport(str(path), "error", message=f"cannot open: {exc.strerror}")
     tally = FileTally()
     copy_key = _copy_key(path) if compressed else ""
+    # Counts are restored if the file fails half-way, so that its first part (whose offset is
+    # not recorded) is not counted now and again by the next import.
+    counts_before = dict(counter.counts)
     try:
         with handle:
             head = handle.read(HEAD_BYTES)
@@ -521,10 +540,15 @@ def _read_log(
             else:
                 handle.seek(0)
                 _replay_pending(pending, counter)
-            end, tail = _feed(handle, counter, tally, start, line_no, tail, marks, compressed)
-    except _READ_ERRORS as exc:
+            cap = limits.decompressed_cap(path.stat().st_size) if compressed else None
+            end, tail = _feed(
+                handle, counter, tally, start, line_no, tail, marks, compressed, limits, cap
+            )
+    except (*_READ_ERRORS, LogTooLarge) as exc:
+        counter.counts.clear()
+        counter.counts.update(counts_before)
         report.status = "error"
-        report.message = f"cannot read: {exc}"
+        report.message = exc.message if isinstance(exc, LogTooLarge) else f"cannot read: {exc}"
         return report
     report.start, report.end = start, end
     if end == start and previous is not None:
@@ -533,6 +557,15 @@ def _read_log(
     report.lines, report.counted, report.unparseable = tally.lines, tally.counted, tally.unparseable
     report.skipped = dict(tally.skipped)
     report.unparseable_lines = tally.first_unparseable
+    if tally.overlong:
+        report.message = (
+            (
+                f"{tally.overlong:,} line(s) longer than {limits.max_line_bytes:,} bytes skipped "
+                "(not access-log lines)"
+            )
+            .replace("1 line(s)", "1 line")
+            .replace("line(s)", "lines")
+        )
     copies = dict(previous.get("copies", {})) if previous else {}
     if compressed and copy_key and end >= start:
         # A compressed log never changes: the next import can skip it without decompressing.
@@ -573,28 +606,64 @@ def _feed(
     tail: bytes,
     marks: list[list[int]],
     final: bool,
+    limits: LogLimits,
+    cap: int | None = None,
 ) -> tuple[int, bytes]:
     """Feed complete lines from `start`; returns the end offset and the bytes just before it.
 
     Appends to `marks` [offset, time] of the first line of each chunk, for the next replay.
+    Memory stays flat: a line longer than limits.max_line_bytes is skipped (unparseable)
+    without being kept, and reading stops with LogTooLarge after `cap` decompressed bytes.
     """
+    max_line = limits.max_line_bytes
     offset, rest, lines = start, b"", [b""]
+    skipping = False  # inside an overlong line, dropping bytes up to its newline
     while True:
         chunk = handle.read(CHUNK_BYTES)
         if not chunk:
             break
+        if cap is not None and offset + len(rest) + len(chunk) - start > cap:
+            raise LogTooLarge(
+                f"decompresses to more than {cap:,} bytes ({limits.max_ratio} times its size), "
+                "far more than an access log; not imported (a damaged file or a zip bomb?)"
+            )
+        if skipping:
+            newline = chunk.find(b"\n")
+            if newline < 0:
+                offset += len(chunk)
+                continue
+            offset += newline + 1
+            line_no += 1
+            chunk = chunk[newline + 1 :]
+            skipping = False
+            if not chunk:
+                continue
         data = rest + chunk if rest else chunk
         cut = data.rfind(b"\n")
         if cut < 0:
-            rest = data
+            if len(data) > max_line:
+                _overlong(tally, line_no)
+                offset += len(data)
+                rest, skipping = b"", True
+            else:
+                rest = data
             continue
         lines = data[:cut].split(b"\n")
+        if cut > max_line * 2 and max(map(len, lines)) > max_line:
+            for index, line in enumerate(lines):
+                if len(line) > max_line:
+                    tally.overlong += 1
+                    lines[index] = b"-"  # counted unparseable by the counter, at its number
         _mark(marks, counter, offset, lines)
         counter.feed(lines, tally, line_no)
         line_no += len(lines)
         offset += cut + 1
         tail = (tail + data[max(0, cut + 1 - TAIL_BYTES) : cut + 1])[-TAIL_BYTES:]
         rest = data[cut + 1 :]
+        if len(rest) > max_line:
+            _overlong(tally, line_no)
+            offset += len(rest)
+            rest, skipping = b"", True
     if rest and final:
         # A compressed log is finished: its last line counts even without a newline.
         _mark(marks, counter, offset, [rest])
@@ -606,6 +675,13 @@ def _feed(
         if newest is not None:
             marks.append([offset, newest])
     return offset, tail
+
+
+def _overlong(tally: FileTally, line_no: int) -> None:
+    tally.overlong += 1
+    tally.unparseable += 1
+    if len(tally.first_unparseable) < 5:
+        tally.first_unparseable.append(line_no)
 
 
 def _mark(marks: list[list[int]], counter: ViewCounter, offset: int, lines: list[bytes]) -> None:

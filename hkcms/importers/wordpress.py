@@ -15,9 +15,10 @@ import os
 import re
 import unicodedata
 import xml.parsers.expat
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -234,6 +235,7 @@ def _second_pass(
     skipped: Counter[str] = Counter()
     pool: ProcessPoolExecutor | None = None
     window: list[_Raw] = []
+    in_flight: deque[Iterator[tuple[ImportedPost | None, list[ImportWarning]]]] = deque()
     seen = 0
     workers = _workers() if workers is None else workers
     try:
@@ -262,13 +264,18 @@ def _second_pass(
                 if len(window) >= WINDOW:
                     if pool is None:
                         pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
-                    yield from _emit(pool.map(_convert, window, chunksize=8), warnings)
+                    # map() submits at once: the workers convert this window while the
+                    # previous one is yielded and written (two windows in flight at most).
+                    in_flight.append(pool.map(_convert, window, chunksize=8))
                     window = []
+                    if len(in_flight) > 1:
+                        yield from _emit(in_flight.popleft(), warnings)
+            while in_flight:
+                yield from _emit(in_flight.popleft(), warnings)
             if window:
-                if pool is None and len(window) < WINDOW:
+                if pool is None:
                     yield from _emit(map(_convert, window), warnings)
                 else:
-                    pool = pool or ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
                     yield from _emit(pool.map(_convert, window, chunksize=8), warnings)
     finally:
         if pool is not None:
@@ -283,10 +290,16 @@ def _workers() -> int:
 
 
 def _emit(results: Any, warnings: list[ImportWarning]) -> Iterator[ImportedPost]:
-    for record, problems in results:
-        warnings.extend(problems)
-        if record is not None:
-            yield record
+    try:
+        for record, problems in results:
+            warnings.extend(problems)
+            if record is not None:
+                yield record
+    except BrokenProcessPool as exc:
+        raise HkcmsError(
+            "a conversion worker process stopped (out of memory?); what was read before is "
+            "imported: run the same import again to bring in the rest"
+        ) from exc
 
 
 def _items(

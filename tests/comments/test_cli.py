@@ -107,8 +107,8 @@ def test_import_reports_rows_and_exit_code(root: Path, tmp_path: Path) -> None:
         "imported": 2,
         "duplicates": 0,
     }
-    assert report["errors"] == [{"row": 2, "error": "unknown post 'nope'"}]
-    assert f"{path}: data row 2: unknown post 'nope'" in result.stderr
+    assert report["errors"] == [{"row": 2, "line": 3, "error": "unknown post 'nope'"}]
+    assert f"{path}:3: data row 2: unknown post 'nope'" in result.stderr
     again = hkcms("comments", "import", str(path), site=root)
     assert "0 comments imported as pending, 2 already there, 1 skipped" in again.stdout
     assert len(listed(root)) == 2

@@ -150,8 +150,8 @@ def test_malformed_csv_row_is_reported_and_the_rest_imported(
     path.write_text(f'post,body\nhello,"one"\nhello,"{huge}"\nhello,three\n')
     report = import_comments(comments, path)
     assert len(report.imported) == 2
-    assert [(p.row, p.message) for p in report.problems] == [
-        (2, "not valid CSV (line 3): a field is longer than 1,048,576 characters")
+    assert [(p.row, p.line, p.message) for p in report.problems] == [
+        (2, 3, "not valid CSV: a field is longer than 1,048,576 characters")
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -76,3 +77,25 @@ def test_error_messages_printed_by_the_cli_are_inert(
     assert main(["--site", str(folder), "list"]) == 1
     err = capsys.readouterr().err
     assert "\x1b" not in err and err.count("\n") == 1 and "PWNED" in err
+
+
+@pytest.mark.parametrize(
+    "args", [["new", b"caf\xe9"], ["--site", b"/tmp/caf\xe9", "list"], ["show", b"\xff\xfe"]]
+)
+def test_an_argument_that_is_not_utf8_is_a_usage_error(site: Site, args: list[str | bytes]) -> None:
+    raw = [a if isinstance(a, bytes) else a.encode() for a in args]
+    if raw[0] != b"--site":
+        raw = [b"--site", str(site.root).encode(), *raw]
+    done = subprocess.run([sys.executable, "-m", "hkcms", *raw], capture_output=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.count(b"\n") == 1 and b"not valid UTF-8" in done.stderr
+    assert b"\\x" in done.stderr  # the bad byte shown as an escape
+    assert sorted(p.name for p in site.posts_dir.iterdir()) == ["good-post.md"]
+
+
+def test_site_from_the_environment_that_is_not_utf8(tmp_path: Path) -> None:
+    env = {**os.environ, "HKCMS_SITE": os.fsdecode(b"/tmp/caf\xe9")}
+    done = subprocess.run(
+        [sys.executable, "-m", "hkcms", "list"], capture_output=True, timeout=60, env=env
+    )
+    assert done.returncode == 2 and b"not valid UTF-8" in done.stderr

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -81,6 +82,10 @@ def test_serve_previews_and_reexports_on_change(fixture_site: Site) -> None:
         env=env,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}/"
+    printed: list[str] = []
+    # Read the output as it comes: the page can be served a moment before its line is printed.
+    reader = threading.Thread(target=lambda: printed.extend(iter(proc.stdout.readline, "")))
+    reader.start()
     try:
 
         def up() -> bool:
@@ -105,9 +110,12 @@ def test_serve_previews_and_reexports_on_change(fixture_site: Site) -> None:
         wait_for(lambda: "First post, live" in fetch(base + "posts/first-post/")[1])
         store.create("Written while serving", body="Hello.\n")
         wait_for(lambda: fetch(base + "posts/written-while-serving/")[0] == 200)
+        wait_for(lambda: "".join(printed).count("Exported") >= 3)
     finally:
         proc.send_signal(signal.SIGINT)
-        output, _ = proc.communicate(timeout=20)
+        proc.wait(timeout=20)
+        reader.join(timeout=20)
+    output = "".join(printed)
     assert proc.returncode == 0, output
     assert f"Serving {fixture_site.public_dir} at {base}" in output
     assert output.count("Exported") >= 3

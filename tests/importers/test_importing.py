@@ -233,3 +233,10 @@ def test_any_record_gives_a_post_that_loads_or_a_warning(
     for info in scan.posts:
         validate_slug(info.slug)
         store.load(info.slug)
+
+
+def test_unsafe_aliases_are_dropped_and_odd_extra_keys_skip_only_that_post(site: Site) -> None:
+    aliases = ["/ok/", "/../etc/passwd", "//evil.example/x", "relative", "/a\x1b[31m", "/?p=1"]
+    report = run(site, record("1", aliases=aliases), record("2", extra={"when": object()}))
+    assert report["posts"]["created"] == 1 and report["posts"]["skipped"] == 1  # type: ignore[index]
+    assert PostStore(site).load("post-1").front["aliases"] == ["/ok/", "/?p=1"]

@@ -172,3 +172,13 @@ def test_memory_stays_flat_on_a_large_export(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert count == 1500
     assert peak < size / 5, f"peak {peak:,} bytes for a {size:,}-byte file"
+
+
+def test_worker_processes_keep_the_file_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(wordpress, "PARALLEL_AFTER", 1)
+    monkeypatch.setattr(wordpress, "WINDOW", 2)  # several windows in flight
+    warnings: list[ImportWarning] = []
+    parallel = list(wordpress.read(FIXTURES / "wordpress.xml", warnings, workers=2))
+    serial = list(wordpress.read(FIXTURES / "wordpress.xml", [], workers=1))
+    assert parallel == serial and len(parallel) == 6
+    assert any("pingbacks" in str(w) for w in warnings)

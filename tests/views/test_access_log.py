@@ -15,10 +15,10 @@ from hkcms.core.access_log import (
     ViewCounter,
     compile_format,
     decode_slug,
-    is_bot,
     patterns_for,
     slug_from_url,
 )
+from hkcms.core.bots import is_bot
 from hkcms.core.errors import SiteError
 from tests.views.logs import CHROME, FIREFOX, GOOGLEBOT, SAFARI, ZH_PATH, ZH_SLUG, line
 

@@ -277,8 +277,8 @@ def test_import_by_another_process_meanwhile_is_not_counted_twice(
     compute = ViewStore._compute
     calls = []
 
-    def racing(self: ViewStore, paths: list[Path], state: dict) -> object:
-        result = compute(self, paths, state)
+    def racing(self: ViewStore, paths: list[Path], state: dict, *rest: object) -> object:
+        result = compute(self, paths, state, *rest)
         calls.append(len(state))
         if self is views and len(calls) == 1:
             other.import_logs([log])  # lands between our counting and our write
