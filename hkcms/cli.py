@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import pkgutil
 import sys
 from collections.abc import Iterable, Sequence
 
@@ -82,6 +81,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     names = modules_for(argv)
     if names is None:
+        import pkgutil
+
         import hkcms.commands as package
 
         names = [info.name for info in pkgutil.iter_modules(package.__path__)]

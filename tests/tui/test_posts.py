@@ -168,3 +168,18 @@ async def test_new_post_that_cannot_be_written_says_why(make_app, monkeypatch):
         await settle(pilot)
         assert isinstance(app.screen, PostsScreen)
         assert any("Could not create the post: File name too long" in n for n in notices(app))
+
+
+async def test_new_post_with_a_long_chinese_title_never_crashes(make_app, tui_site):
+    title = "香港人在曼徹斯特舉行周年大會" * 6  # 84 characters, 252 bytes in UTF-8
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("n")
+        app.screen.query_one("#answer").value = title
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, EditorScreen)
+        post = PostStore(tui_site).load(app.screen.post.slug)
+        assert post.title == title
+        assert len(post.path.name.encode()) <= 255

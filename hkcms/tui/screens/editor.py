@@ -14,8 +14,10 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static, TextArea
+from textual.widgets.text_area import Document
 
 from hkcms.core.errors import ConflictError, HkcmsError
+from hkcms.core.long_lines import LONG_LINE, WIDTH, has_long_line, moved_offset, wrap_long_lines
 from hkcms.core.post import Post, parse_post
 from hkcms.tui.launcher import EditorError
 from hkcms.tui.messages import FieldsChanged
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 
 WIDE = 120  # columns from which the preview sits beside the text
 LEASE_REFRESH_S = 60.0
+HIGHLIGHT_MAX_CHARS = 300_000
 DRAFT_DELAY_S = 1.5  # a crash copy of unsaved text is written after typing pauses this long
 
 
@@ -74,6 +77,7 @@ class EditorScreen(Screen[None]):
         self._others: list[str] = []
         self._draft_timer: Timer | None = None
         self._draft_on_disk = False  # a crash copy of this session's unsaved text exists
+        self._kept_rows: set[int] = set()  # long lines found unbreakable (code, tables)
 
     # ---- layout ------------------------------------------------------------------------
 
@@ -134,9 +138,76 @@ class EditorScreen(Screen[None]):
         # Keys typed in the moment before the text arrived went into the empty area: keep them
         # where the cursor would have been (the start), never drop them.
         typed = self.text_area.text
-        self.text_area.load_text(typed + self.post.body)
+        text = self._short_lines(typed + self.post.body)
+        if len(text) > HIGHLIGHT_MAX_CHARS:
+            # Highlighting re-parses the whole text on every key (0.4 s at 1.6 MB).
+            self.text_area.language = None
+            self.notify(
+                f"Markdown highlighting is off for texts over {HIGHLIGHT_MAX_CHARS:,} characters "
+                "so that typing stays quick.",
+                timeout=8,
+            )
+        self.text_area.load_text(text)
         self.text_area.move_cursor(_end_of(typed) if typed else (0, 0))
+        self._recompute_dirty()
         self._offer_draft()
+
+    # ---- very long lines -------------------------------------------------------------------
+
+    def _short_lines(self, text: str) -> str:
+        """`text` with lines too long to type in quickly broken where the page cannot change
+        (a single 80 KB line took a second a key), and a message saying so."""
+        if not has_long_line(text):
+            return text
+        wrapped = wrap_long_lines(text)
+        self._tell_wrapped(text, wrapped.text, wrapped.lines, wrapped.kept)
+        lines = wrapped.text.split("\n")
+        self._kept_rows = {row for row, line in enumerate(lines) if len(line) > LONG_LINE}
+        return wrapped.text
+
+    def _tell_wrapped(
+        self, old: str, new: str, lines: tuple[int, ...], kept: tuple[int, ...]
+    ) -> None:
+        if lines:
+            longest = max(len(line) for line in old.split("\n"))
+            where = f"Line {lines[0]}" if len(lines) == 1 else f"{len(lines)} lines"
+            self.notify(
+                f"{where} had up to {longest:,} characters, too long to type in quickly: "
+                f"broken into lines of about {WIDTH:,} where the page looks the same. "
+                "ctrl+s saves that; Escape leaves the file as it was.",
+                severity="warning",
+                timeout=20,
+            )
+        if kept:
+            self.notify(
+                f"Line {kept[0]} is over {LONG_LINE:,} characters and cannot be broken safely "
+                "(code, a table or a heading): typing in it is slow; ctrl+o edits it in $EDITOR.",
+                severity="warning",
+                timeout=20,
+            )
+
+    def _break_long_line(self) -> None:
+        """Typing or pasting made a line very long: break it now (ctrl+z undoes)."""
+        area = self.text_area
+        long = {row for row, line in enumerate(area.document.lines) if len(line) > LONG_LINE}
+        if not long or long <= self._kept_rows:
+            return  # nothing long, or only lines already found unbreakable (code, tables)
+        old = area.text
+        wrapped = wrap_long_lines(old)
+        if not wrapped.lines:
+            self._kept_rows = long
+            self._tell_wrapped(old, old, (), wrapped.kept)
+            return
+        document = area.document
+        if not isinstance(document, Document):
+            return
+        offset = moved_offset(
+            old, wrapped.text, document.get_index_from_location(area.cursor_location)
+        )
+        area.replace(wrapped.text, (0, 0), document.end)
+        area.move_cursor(document.get_location_from_index(offset))
+        self._kept_rows = set()  # the next check (the change just made) finds them again
+        self._tell_wrapped(old, wrapped.text, wrapped.lines, ())
 
     # ---- crash drafts --------------------------------------------------------------------
 
@@ -184,7 +255,7 @@ class EditorScreen(Screen[None]):
             )
             return
         self._load_form(fields_of(post))
-        self.text_area.load_text(post.body)
+        self.text_area.load_text(self._short_lines(post.body))
         self._recompute_dirty()
         if said:
             self.notify(said)
@@ -287,6 +358,7 @@ class EditorScreen(Screen[None]):
 
     @on(TextArea.Changed, "#editor-text")
     def _text_changed(self) -> None:
+        self._break_long_line()
         self._recompute_dirty()
         if self.show_preview and self.source is None:
             self._preview().show(self.text_area.text)
@@ -316,7 +388,7 @@ class EditorScreen(Screen[None]):
     def _replace_content(self, post: Post) -> None:
         self._load_form(fields_of(post))
         if self.text_area.text != post.body:
-            self.text_area.load_text(post.body)
+            self.text_area.load_text(self._short_lines(post.body))
         self._saved(post)
 
     # ---- saving ------------------------------------------------------------------------
@@ -495,6 +567,6 @@ class EditorScreen(Screen[None]):
             return
         edited.loaded_hash = self.post.loaded_hash
         self._load_form(fields_of(edited))
-        self.text_area.load_text(edited.body)
+        self.text_area.load_text(self._short_lines(edited.body))
         self.saved_fields = fields_of(self.post)  # compare the form against the file on disk
         self.save(edited, note="edited in $EDITOR")

@@ -1,0 +1,314 @@
+"""Every row of issue 13's table in one run: hkcms beside Hugo and Pelican on the same corpus.
+
+    .venv/bin/python benchmarks/bench_vs_hugo.py [--n 10000] [--lines 1000000] [--work DIR]
+
+The corpus is benchmarks/gen_corpus.py's (about 1,000 words a post, 10 % Chinese). Rows:
+first scan of a never-seen site (`list --json`, then the TUI's first row), full export with no
+cache (hkcms's caches and output deleted; Hugo and Pelican from scratch), export after editing
+one post, export with nothing changed, `list --json` warm and with its cache deleted, the TUI's
+first row (warm) and opening a 200 KB post, and importing a 1,000,000-line access log (GoAccess
+beside it). Peak memory is that of the whole process tree (hkcms and its workers).
+
+Peers, each skipped with a note when missing:
+- Hugo: `apt-get install hugo` (Debian 12 ships 0.111). Not a dependency of hkcms or its CI.
+- Pelican: `.venv/bin/pip install -e '.[bench]'`.
+- GoAccess: `apt-get install goaccess`.
+- The TUI rows need tmux.
+Tools run one after another on the same files; on a shared machine every figure moves with
+the load, which is printed at the start and the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from benchmarks.bench_export import run_measured, to_pelican  # noqa: E402
+from benchmarks.gen_corpus import generate  # noqa: E402
+from hkcms.core.posts import PostStore  # noqa: E402
+from hkcms.core.site import Site  # noqa: E402
+
+HKCMS = [sys.executable, "-m", "hkcms"]
+PELICAN = Path(sys.executable).with_name("pelican")
+HUGO_LAYOUTS = {
+    "_default/baseof.html": (
+        '<!doctype html><html lang="{{ .Site.LanguageCode }}"><head><meta charset="utf-8">'
+        '<title>{{ .Title }}</title></head><body>{{ block "main" . }}{{ end }}</body></html>'
+    ),
+    "_default/single.html": (
+        '{{ define "main" }}<article><h1>{{ .Title }}</h1><p>{{ .Params.author }} · '
+        '{{ .Date.Format "2006-01-02" }}</p>{{ .Content }}'
+        "<ul>{{ range .Params.tags }}<li>{{ . }}</li>{{ end }}</ul>"
+        '{{ with .PrevInSection }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}'
+        '{{ with .NextInSection }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}'
+        "</article>{{ end }}"
+    ),
+    "_default/list.html": (
+        '{{ define "main" }}<h1>{{ .Title }}</h1>{{ $p := .Paginate .Pages }}'
+        '{{ range $p.Pages }}<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2>'
+        '<p>{{ .Summary }}</p></article>{{ end }}{{ template "_internal/pagination.html" . }}'
+        "{{ end }}"
+    ),
+    "index.html": (
+        '{{ define "main" }}{{ $p := .Paginate .Site.RegularPages }}'
+        '{{ range $p.Pages }}<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2>'
+        '<p>{{ .Summary }}</p></article>{{ end }}{{ template "_internal/pagination.html" . }}'
+        "{{ end }}"
+    ),
+}
+
+
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def seconds_of(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """(wall seconds, peak MB of the process tree) of a command that must succeed."""
+    wall, peak_kb, _ = run_measured(cmd, cwd=cwd)
+    return wall, peak_kb / 1024
+
+
+def hkcms(site: Path, *args: str) -> tuple[float, float]:
+    return seconds_of([*HKCMS, "--site", str(site), *args])
+
+
+def edit_one(site: Path, n: int) -> None:
+    """Edit one post the way a person does, through hkcms (a saved revision)."""
+    store = PostStore(Site.open(site))
+    slug = sorted(p.slug for p in store.list())[n // 2]
+    post = store.load(slug)
+    post.body = post.body.replace("\n\n", "\n\nAn edited paragraph.\n\n", 1)
+    store.save(post, note="benchmark edit")
+
+
+class Row:
+    """One line of the table: the step, each tool's figure and the target."""
+
+    def __init__(self, step: str, target: str) -> None:
+        self.step, self.target = step, target
+        self.cells: dict[str, str] = {}
+
+    def set(self, tool: str, text: str) -> None:
+        self.cells[tool] = text
+        print(f"  {self.step} · {tool}: {text}  ({load()})", flush=True)
+
+
+def to_hugo(site: Path, dest: Path) -> None:
+    """The same posts as a Hugo site: YAML front matter as is, minimal layouts, 10 per page."""
+    content = dest / "content" / "posts"
+    content.mkdir(parents=True)
+    for path in sorted((site / "posts").glob("*.md")):
+        shutil.copyfile(path, content / path.name)
+    for rel, text in HUGO_LAYOUTS.items():
+        target = dest / "layouts" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    (dest / "hugo.toml").write_text(
+        'baseURL = "https://example.org/"\ntitle = "Benchmark site"\nlanguageCode = "en"\n'
+        'paginate = 10\n[permalinks]\nposts = "/posts/:slug/"\n[taxonomies]\ntag = "tags"\n',
+        encoding="utf-8",
+    )
+
+
+def hugo_build(hugo: str, dest: Path) -> tuple[float, float]:
+    return seconds_of([hugo, "--source", str(dest), "--destination", "public", "--quiet"])
+
+
+def hugo_version(hugo: str) -> str:
+    out = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.split()
+    return out[1].lstrip("v").split("-")[0] if len(out) > 1 else "?"
+
+
+def pelican_build(dest: Path) -> tuple[float, float]:
+    cmd = [str(PELICAN), "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
+    return seconds_of(cmd, cwd=dest)
+
+
+def tui_rows(n: int, work: Path, rows: dict[str, Row]) -> None:
+    """The TUI rows, measured on screen in tmux at 80x24 (benchmarks/bench_tui.py)."""
+    import benchmarks.bench_tui as tui
+
+    if shutil.which("tmux") is None:
+        for key in ("first", "tui"):
+            rows[key].set("hkcms TUI", "skipped: tmux is not installed")
+        return
+    try:
+        first = tui.never_seen(n, work)
+        rows["first"].set("hkcms TUI", f"first row {first:.2f} s")
+        site = tui.make_site(n, work)
+        tui.start(site)
+        tui.stop()
+        warm = []
+        for _ in range(3):
+            warm.append(tui.start(site))
+            tui.stop()
+        opens = [tui.editor_open(site) for _ in range(3)]
+        rows["tui"].set(
+            "hkcms",
+            f"{statistics.median(warm):.2f} s / {statistics.median(opens) * 1000:.0f} ms "
+            f"(medians of 3)",
+        )
+    finally:
+        tui.stop()
+
+
+def views_row(work: Path, lines: int, row: Row) -> None:
+    import benchmarks.bench_views as views
+
+    site, log = work / "views-site", work / "access.log"
+    generate(1000, site, revisions=3)
+    views.write_log(log, views.slugs_of(site), lines)
+    cmd = [*HKCMS, "--site", str(site), "views", "import", "--json", str(log)]
+    seconds, peak, _ = views.run_measured(cmd)
+    row.set("hkcms", f"{seconds:.2f} s, peak {peak / 2**20:.0f} MB")
+    goaccess = shutil.which("goaccess")
+    if goaccess is None:
+        row.set("GoAccess", "skipped: not installed (apt-get install goaccess)")
+        return
+    report = work / "report.json"
+    cmd = [goaccess, str(log), "--log-format=COMBINED", "-o", str(report)]
+    seconds, peak, _ = views.run_measured(cmd, env=dict(os.environ, TZ="UTC"))
+    row.set("GoAccess", f"{seconds:.2f} s, peak {peak / 2**20:.0f} MB")
+    row.step += f" (GoAccess: {seconds:.1f} s)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--n", type=int, default=10_000, help="posts (default 10,000)")
+    parser.add_argument("--lines", type=int, default=1_000_000, help="access-log lines")
+    parser.add_argument("--work", type=Path, help="work folder (default: a temporary one)")
+    parser.add_argument("--json", action="store_true", help="print the table as JSON too")
+    args = parser.parse_args()
+    n = args.n
+    work = args.work or Path(tempfile.mkdtemp(prefix="hkcms-bench-vs-hugo-"))
+    work.mkdir(parents=True, exist_ok=True)
+    hugo = shutil.which("hugo")
+    peers = ["hkcms", "Hugo", "Pelican"]
+    rows = {
+        "first": Row("first scan of a never-seen site (`list`, TUI first row)", "≤ 10 s; ≤ 1.5 s"),
+        "full": Row("full export, no cache", "≤ half of Hugo's"),
+        "edit": Row("export after editing one post", "≤ 1 s (1,000 posts: ≤ 0.4 s)"),
+        "noop": Row("export with nothing changed", "≤ 0.5 s"),
+        "list": Row("`list --json`, cache warm / deleted", "≤ 0.5 s / ≤ 1.5 s"),
+        "tui": Row("TUI first row (warm) / open a 200 KB post", "≤ 1 s / ≤ 400 ms"),
+        "views": Row(f"views import, {args.lines:,} log lines", "≤ 5 s"),
+    }  # fmt: skip
+    print(f"{n:,} posts on {os.cpu_count()} cores, {load()}; work folder {work}", flush=True)
+    try:
+        site = work / "site"
+        if not site.exists():
+            generate(n, site, revisions=3)
+
+        # First scan: a copy with the posts only, as after `git clone`.
+        fresh = work / "never-seen"
+        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.copytree(site / "posts", fresh / "posts")
+        from benchmarks.bench_core import history_done
+
+        began = time.perf_counter()
+        listed, _ = hkcms(fresh, "list", "--json")
+        history_done(fresh)
+        complete = time.perf_counter() - began
+        rows["first"].set("hkcms list", f"{listed:.2f} s (history complete after {complete:.1f} s)")
+        shutil.rmtree(fresh, ignore_errors=True)
+
+        # Exports. hkcms: its caches (scan, fragments, templates) and the output deleted.
+        PostStore(Site.open(site)).scan()  # history of the generated corpus, as a real site has
+        shutil.rmtree(site / ".hkcms" / "cache", ignore_errors=True)
+        shutil.rmtree(site / "public", ignore_errors=True)
+        wall, peak = hkcms(site, "export")
+        rows["full"].set("hkcms", f"{wall:.2f} s, peak {peak:.0f} MB")
+        full_hkcms = wall
+        wall, _ = hkcms(site, "export", "--full")
+        print(f"  (hkcms export --full with its fragment cache: {wall:.2f} s)", flush=True)
+        wall, _ = hkcms(site, "export")
+        rows["noop"].set("hkcms", f"{wall:.2f} s")
+        edit_one(site, n)
+        wall, _ = hkcms(site, "export")
+        rows["edit"].set("hkcms", f"{wall:.2f} s")
+
+        if hugo is None:
+            for key in ("full", "edit", "noop"):
+                rows[key].set("Hugo", "skipped: not installed (apt-get install hugo)")
+        else:
+            peers[1] = f"Hugo {hugo_version(hugo)}"
+            dest = work / "hugo"
+            shutil.rmtree(dest, ignore_errors=True)
+            to_hugo(site, dest)
+            wall, peak = hugo_build(hugo, dest)
+            rows["full"].set(peers[1], f"{wall:.2f} s, peak {peak:.0f} MB")
+            print(f"  hkcms full export took {full_hkcms / wall:.2f}x Hugo's time", flush=True)
+            wall, _ = hugo_build(hugo, dest)
+            rows["noop"].set(peers[1], f"{wall:.2f} s (no incremental mode)")
+            post = next((dest / "content" / "posts").glob("community-report-number-1*.md"))
+            post.write_text(post.read_text(encoding="utf-8") + "\nAn edit.\n", encoding="utf-8")
+            wall, _ = hugo_build(hugo, dest)
+            rows["edit"].set(peers[1], f"{wall:.2f} s")
+            shutil.rmtree(dest, ignore_errors=True)
+
+        if not PELICAN.exists():
+            for key in ("full", "edit", "noop"):
+                rows[key].set("Pelican", "skipped: .venv/bin/pip install -e '.[bench]'")
+        else:
+            version = subprocess.run([str(PELICAN), "--version"], capture_output=True, text=True)
+            peers[2] = f"Pelican {version.stdout.strip()}"
+            dest = work / "pelican"
+            shutil.rmtree(dest, ignore_errors=True)
+            to_pelican(site, dest)
+            wall, peak = pelican_build(dest)
+            rows["full"].set(peers[2], f"{wall:.2f} s, peak {peak:.0f} MB")
+            wall, _ = pelican_build(dest)
+            rows["noop"].set(peers[2], f"{wall:.2f} s")
+            post = next((dest / "content").glob("community-report-number-1*.md"))
+            post.write_text(post.read_text(encoding="utf-8") + "\nAn edit.\n", encoding="utf-8")
+            wall, _ = pelican_build(dest)
+            rows["edit"].set(peers[2], f"{wall:.2f} s")
+            shutil.rmtree(dest, ignore_errors=True)
+
+        # list --json, warm (three runs) and with the scan cache deleted.
+        hkcms(site, "list", "--json")
+        warm = statistics.median(hkcms(site, "list", "--json")[0] for _ in range(3))
+        shutil.rmtree(site / ".hkcms" / "cache", ignore_errors=True)
+        cold, _ = hkcms(site, "list", "--json")
+        rows["list"].set("hkcms", f"{warm:.2f} s / {cold:.2f} s")
+
+        tui_rows(n, work / "tui", rows)
+        views_row(work / "views", args.lines, rows["views"])
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+    print(f"\n{n:,} posts, {os.cpu_count()} cores, {load()} at the end\n")
+    print(f"| step, {n:,} posts | {' | '.join(peers)} | target |")
+    print("|---|" + "---:|" * len(peers) + "---|")
+    for row in rows.values():
+        cells = []
+        for peer in peers:
+            tool = peer.split()[0]
+            found = [text for name, text in row.cells.items() if name.split()[0] == tool]
+            named = [
+                f"{name.removeprefix(tool).strip()}: {text}" if name != tool else text
+                for name, text in row.cells.items()
+                if name.split()[0] == tool
+            ]
+            cells.append("; ".join(named) if len(found) > 1 else (found[0] if found else "–"))
+        print(f"| {row.step} | {' | '.join(cells)} | {row.target} |")
+    if args.json:
+        print(json.dumps({key: row.cells for key, row in rows.items()}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
