@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hkcms.core import meta
 from hkcms.core.access_log import patterns_for, slug_from_url
 from hkcms.core.atomic import decode_utf8, read_regular_file
 from hkcms.core.comments import Comment, CommentStore, check_status
 from hkcms.core.errors import HkcmsError
+from hkcms.core.meta import MIB, MetadataTooLarge
 from hkcms.core.post import EARLIEST_DATE, LATEST_DATE
 from hkcms.core.slugs import validate_slug
 
@@ -120,8 +122,19 @@ def import_comments(
         sources.add(comment.source)
         ready.append(comment)
     if ready:
-        with store.meta.transaction() as txn:
-            report.imported = store.add_many(ready, txn=txn)
+        try:
+            with store.meta.transaction() as txn:
+                report.imported = store.add_many(ready, txn=txn)
+        except MetadataTooLarge as exc:
+            # Raised before anything is written: the whole import is refused, not half done.
+            slug = exc.path.stem if exc.path else "?"
+            raise HkcmsError(
+                f"importing {len(ready):,} comments would make the metadata of post {slug!r} "
+                f"{exc.size / MIB:,.0f} MiB, over the {meta.META_FILE_LIMIT / MIB:,.0f} MiB hkcms "
+                "can read back; nothing was imported (split the file, or import fewer comments "
+                "for that post)",
+                path,
+            ) from None
     report.duplicates += len(ready) - len(report.imported)
     return report
 

@@ -273,7 +273,7 @@ class Importer:
             if plan.outcome == "skipped" and not plan.comments:
                 continue
             meta_path = self.meta.post_file(plan.slug)
-            data = read_json(meta_path) or {}
+            data = txn.read_json(meta_path) or {}
             fields: dict[str, Any] = {}
             if plan.data is not None:
                 if self.site.post_path(plan.slug).exists() and plan.outcome == "created":
@@ -308,11 +308,13 @@ class Importer:
             txn.forget(meta_path)
             summaries[plan.slug] = fields
         shards = self._summary_files(txn, summaries)
-        # One pair of syncs for the whole batch; metadata files keep their last good copy.
-        write_atomic_many(
-            blobs + posts + metas + shards,
-            backups={p for p, _ in metas} | {p for p, _ in shards},
-        )
+        write_atomic_many(blobs)  # content-addressed: written first, harmless if unused
+        # Posts, their metadata and the summaries land together or not at all (journal.py);
+        # metadata files keep their last good copy.
+        for path, payload in posts:
+            txn.put(path, payload)
+        for path, payload in metas + shards:
+            txn.put(path, payload, backup="keep")
 
     def _revision(
         self, data: dict[str, Any], digest: str, size: int, now: str, outcome: str
@@ -349,7 +351,7 @@ class Importer:
         files: list[tuple[Path, bytes]] = []
         for shard, slugs in sorted(by_shard.items()):
             path = self.meta.meta_dir / shard
-            data = read_json(path) or {}
+            data = txn.read_json(path) or {}
             table: dict[str, Any] = data.setdefault("posts", {})
             doc_of = {doc.get("slug"): key for key, doc in table.items()}
             next_id = max((int(k) for k in table), default=0) + 1

@@ -86,9 +86,21 @@ class BuildContext:
         """Group translations, list languages, and make the context every page shares (its
         key stands for everything each page shows besides its own inputs)."""
         settings = self.settings
-        for post in [*self.posts, *self.pages]:
-            if post.info.translation_key:
-                self.versions.setdefault(post.info.translation_key, []).append(post)
+        for post in sorted([*self.posts, *self.pages], key=lambda p: p.slug):
+            key = post.info.translation_key
+            if not key:
+                continue
+            versions = self.versions.setdefault(key, [])
+            twin = next((v for v in versions if v.lang == post.lang), None)
+            if twin is not None:
+                # Two versions in one language: which one a reader wants is unknowable, so the
+                # second is exported unlinked and the editor is told.
+                self.warn(
+                    f"{post.info.path}: {twin.slug!r} is already the {post.lang} version of "
+                    f"translation_key {key!r}; this post is not linked to its translations"
+                )
+                continue
+            versions.append(post)
         others = {p.lang for p in [*self.posts, *self.pages]} - {settings.language}
         self.languages = [settings.language, *sorted(others)]
         self.pages.sort(key=lambda p: (p.info.menu is None, p.info.menu or 0, p.slug))
@@ -265,18 +277,26 @@ class BuildContext:
     def versions_of(self, post: PlannedPost) -> list[PlannedPost]:
         """The visible language versions of a post, itself included, in language order."""
         key = post.info.translation_key
-        versions = self.versions.get(key, [post]) if key else [post]
+        versions = self.versions.get(key, []) if key else []
+        if len(versions) < 2 or post not in versions:
+            return [post]  # the common case, 10,000 times an export: no sorting
         order = {lang: i for i, lang in enumerate(self.languages)}
         return sorted(versions, key=lambda v: (order.get(v.lang, len(order)), v.slug))
 
     def has_version(self, post: PlannedPost, lang: str) -> bool:
-        return any(v.lang == lang for v in self.versions_of(post))
+        if post.lang == lang:
+            return True
+        key = post.info.translation_key
+        versions = self.versions.get(key, []) if key else []
+        linked = any(v is post for v in versions)
+        return linked and any(v.lang == lang for v in versions)
 
     def listed(self, lang: str) -> list[PlannedPost]:
         """The posts a language's front page, feed and archive show: its own; the default
         language's also shows every post that has no version in it (each story once)."""
         if lang == self.default_lang:
-            return [p for p in self.posts if p.lang == lang or not self.has_version(p, lang)]
+            return [p for p in self.posts if not p.info.translation_key or p.lang == lang
+                    or not self.has_version(p, lang)]  # fmt: skip
         return [p for p in self.posts if p.lang == lang]
 
     def href(self, path: str, root: str) -> str:

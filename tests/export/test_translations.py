@@ -262,3 +262,20 @@ def test_a_broken_strings_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(HkcmsError, match="placeholder") as caught:
         export_site(site, tmp_path / "out")
     assert str(bad) in str(caught.value)
+
+
+def test_two_versions_in_one_language_are_reported_not_guessed(tmp_path: Path) -> None:
+    site = prepare_bilingual(tmp_path / "site")
+    store = PostStore(site)
+    store.create(
+        "AGM again", slug="agm-copy", lang="en", body="Copy.\n",
+        extra={"translation_key": "agm-2026"},
+    )  # fmt: skip
+    report = export_site(site, tmp_path / "out")
+    assert any(
+        "'agm-2026' is already the en version of translation_key 'agm-2026'" in w
+        for w in report.warnings
+    )
+    assert links(tmp_path / "out/posts/agm-copy/index.html").alternates == {}
+    alternates = links(tmp_path / "out/posts/周年大會/index.html").alternates
+    assert alternates["en"] == "https://example.org/posts/agm-2026/"
