@@ -122,21 +122,42 @@ def import_comments(
         sources.add(comment.source)
         ready.append(comment)
     if ready:
+        _check_budget(store, ready, path)  # cheap estimate first: no 80 MiB built in memory
         try:
             with store.meta.transaction() as txn:
                 report.imported = store.add_many(ready, txn=txn)
         except MetadataTooLarge as exc:
             # Raised before anything is written: the whole import is refused, not half done.
-            slug = exc.path.stem if exc.path else "?"
-            raise HkcmsError(
-                f"importing {len(ready):,} comments would make the metadata of post {slug!r} "
-                f"{exc.size / MIB:,.0f} MiB, over the {meta.META_FILE_LIMIT / MIB:,.0f} MiB hkcms "
-                "can read back; nothing was imported (split the file, or import fewer comments "
-                "for that post)",
-                path,
-            ) from None
+            raise _too_big(len(ready), exc.path.stem if exc.path else "?", exc.size, path) from None
     report.duplicates += len(ready) - len(report.imported)
     return report
+
+
+def _check_budget(store: CommentStore, ready: list[Comment], path: Path) -> None:
+    """Refuse, before writing anything, an import that would make a post's metadata file
+    bigger than hkcms reads back (TinyDB's JSON of a comment is about its fields' size)."""
+    sizes: dict[str, int] = {}
+    for comment in ready:
+        doc = json.dumps(comment.__dict__, ensure_ascii=False, separators=(",", ":"))
+        sizes[comment.post] = sizes.get(comment.post, 0) + len(doc.encode()) + 12
+    for slug, size in sizes.items():
+        try:
+            size += store.meta.post_file(slug).stat().st_size
+        except OSError:
+            pass
+        if size > meta.META_FILE_LIMIT:
+            count = sum(1 for c in ready if c.post == slug)
+            raise _too_big(count, slug, size, path)
+
+
+def _too_big(count: int, slug: str, size: int, path: Path) -> HkcmsError:
+    return HkcmsError(
+        f"importing {count:,} comments would make the metadata of post {slug!r} "
+        f"{size / MIB:,.0f} MiB, over the {meta.META_FILE_LIMIT / MIB:,.0f} MiB hkcms "
+        "can read back; nothing was imported (split the file, or import fewer comments "
+        "for that post)",
+        path,
+    )
 
 
 def _format_of(path: Path, text: str) -> str:
