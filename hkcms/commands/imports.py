@@ -7,6 +7,7 @@ import sys
 import time
 
 from hkcms.commands.common import open_site, print_json, safe_text
+from hkcms.core.wording import count
 from hkcms.importers.run import report_lines, run_import
 from hkcms.importers.sources import SOURCES, Source
 
@@ -48,9 +49,9 @@ class ProgressBar:
         if total:
             filled = min(BAR_WIDTH, BAR_WIDTH * done // max(total, 1))
             bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-            text = f"\r{self.label} [{bar}] {done:,}/{total:,} posts"
+            text = f"\r{self.label} [{bar}] {done:,}/{count(total, 'post')}"
         else:
-            text = f"\r{self.label}: {done:,} posts read"
+            text = f"\r{self.label}: {count(done, 'post')} read"
         sys.stderr.write(text)
         sys.stderr.flush()
         self.drawn = True

@@ -24,6 +24,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("dir")
     p.add_argument("--title")
     p.add_argument("--description", help="one or two sentences about the site (home page, feeds)")
+    p.add_argument(
+        "--group", help="share the site with this Unix group (group-writable, setgid folders)"
+    )
     p.set_defaults(handler=cmd_init)
 
     p = sub.add_parser("new", help="create a post; prints the new file's path")
@@ -83,11 +86,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=cmd_untrash)
 
     p = sub.add_parser("check", help="validate every post and the metadata")
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="reattach or trash orphaned metadata and rebuild the post summaries first",
+    )
     p.set_defaults(handler=cmd_check)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    site = Site.init(args.dir, title=args.title, description=args.description)
+    site = Site.init(args.dir, title=args.title, description=args.description, group=args.group)
     print(safe_text(site.root))
     return 0
 
@@ -275,9 +283,13 @@ def cmd_untrash(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     # Imported here: the check pulls in media and image code that other commands never need.
-    from hkcms.core.check import check_site
+    from hkcms.core.check import check_site, repair_site
 
-    problems, checked = check_site(open_site(args))
+    site = open_site(args)
+    if args.repair:
+        for action in repair_site(site):
+            print(f"repaired: {safe_text(action)}")
+    problems, checked = check_site(site)
     for problem in problems:
         print_error(problem)
     if problems:

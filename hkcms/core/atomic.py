@@ -16,6 +16,44 @@ TMP_PREFIX = ".hkcms-tmp-"
 # be recognisable), leaving room for the prefix, pid and random part.
 TMP_NAME_BYTES = 160
 MAX_FILE_BYTES = 2 * 1024 * 1024  # posts and metadata files above this are refused, not read
+# What hkcms writes is private to its owner, or to the site's group when the folder is shared
+# (setgid, made by `hkcms init --group`): whatever the writer's umask, no other user can read it.
+PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
+SHARED_FILE, SHARED_DIR = 0o660, 0o2770
+
+
+def is_shared(folder: Path) -> bool:
+    """A folder of a group-shared site: setgid, so that new files get the site's group."""
+    try:
+        return bool(os.stat(folder).st_mode & stat.S_ISGID)
+    except OSError:
+        return False
+
+
+def file_mode(folder: Path) -> int:
+    return SHARED_FILE if is_shared(folder) else PRIVATE_FILE
+
+
+def make_dirs(folder: Path) -> None:
+    """mkdir -p with hkcms's modes: 0700, or 02770 inside a shared (setgid) folder."""
+    if os.path.isdir(folder):
+        return
+    missing: list[Path] = []
+    current = folder
+    while not os.path.isdir(current):
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    shared = is_shared(current)
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            if not path.is_dir():
+                raise
+            continue  # made by another process meanwhile: its maker set the mode
+        os.chmod(path, SHARED_DIR if shared else PRIVATE_DIR)
 
 
 def fsync_dir(folder: Path) -> None:
@@ -42,41 +80,71 @@ def write_atomic(
     keep_backup: bool = False,
     sync_dir: bool = True,
     sync_file: bool = True,
+    backup: str = "",
 ) -> None:
     """Write `data` to `path` so that readers see the old or the new file, never a mix.
 
-    With keep_backup, the previous version is kept as `<name>.bak` (hard link, no copy).
-    Without sync_dir the caller must fsync the folder (one sync for a batch of files); without
-    sync_file and sync_dir, the caller makes a batch durable with sync_filesystem().
+    With keep_backup, the previous version is kept as `<name>.bak` (hard link, no copy);
+    backup="scrub" makes the .bak the new version instead (after a deletion, so that nothing
+    deleted survives in it). Without sync_dir the caller must fsync the folder (one sync for
+    a batch of files); without sync_file and sync_dir, the caller makes a batch durable with
+    sync_filesystem().
     """
     folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f"{TMP_PREFIX}{short_name(path.name)}.{os.getpid()}.{os.urandom(4).hex()}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    tmp = write_temp(folder, path.name, data, sync=sync_file)
     try:
+        install(tmp, path, backup=backup or ("keep" if keep_backup else ""))
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if sync_dir:
+        fsync_dir(folder)
+
+
+def write_temp(folder: Path, name: str, data: bytes, *, sync: bool = True) -> Path:
+    """A temp file in `folder` holding `data`, with hkcms's file mode; synced unless the
+    caller syncs a whole batch at once (os.sync)."""
+    make_dirs(folder)
+    tmp = folder / f"{TMP_PREFIX}{short_name(name)}.{os.getpid()}.{os.urandom(4).hex()}"
+    mode = file_mode(folder)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        os.fchmod(fd, mode)  # exactly this mode, whatever the umask
         view = memoryview(data)
         while view:
             written = os.write(fd, view)
             view = view[written:]
-        if sync_file:
+        if sync:
             os.fsync(fd)
     except BaseException:
         os.close(fd)
         tmp.unlink(missing_ok=True)
         raise
     os.close(fd)
+    return tmp
+
+
+def install(tmp: Path, path: Path, *, backup: str = "") -> None:
+    """Rename a synced temp file over `path`. backup="keep": the old version becomes
+    `<name>.bak` first; "scrub": the .bak becomes the new version (no more than the live file)."""
+    if backup == "keep" and path.exists():
+        link_backup(path)
+    os.replace(tmp, path)
+    if backup == "scrub":
+        link_backup(path)
+
+
+def link_backup(path: Path) -> None:
+    """Make `<name>.bak` a hard link to the current `path` (replacing any older .bak)."""
+    folder = path.parent
+    bak_tmp = folder / f"{TMP_PREFIX}{short_name(path.name)}.bak.{os.getpid()}"
+    bak_tmp.unlink(missing_ok=True)
+    os.link(path, bak_tmp)
     try:
-        if keep_backup and path.exists():
-            bak_tmp = folder / f"{TMP_PREFIX}{short_name(path.name)}.bak.{os.getpid()}"
-            bak_tmp.unlink(missing_ok=True)
-            os.link(path, bak_tmp)
-            os.replace(bak_tmp, folder / f"{path.name}.bak")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    if sync_dir:
-        fsync_dir(folder)
+        os.chmod(bak_tmp, file_mode(folder))  # an old file may predate private modes
+    except PermissionError:
+        pass  # another member's file in a shared site: its mode is already the group's
+    os.replace(bak_tmp, folder / f"{path.name}.bak")
 
 
 def sync_filesystem(folder: Path) -> None:
@@ -121,20 +189,11 @@ def write_atomic_many(
     staged: list[tuple[Path, Path]] = []
     try:
         for path, data in files:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.parent / f"{TMP_PREFIX}{path.name}.{os.getpid()}.{os.urandom(4).hex()}"
-            staged.append((tmp, path))
-            with open(tmp, "xb") as handle:
-                handle.write(data)
+            staged.append((write_temp(path.parent, path.name, data, sync=False), path))
         if staged:
             sync_filesystem(staged[0][1].parent)
         for tmp, path in staged:
-            if (keep_backup or path in backups) and path.exists():
-                bak_tmp = path.parent / f"{TMP_PREFIX}{path.name}.bak.{os.getpid()}"
-                bak_tmp.unlink(missing_ok=True)
-                os.link(path, bak_tmp)
-                os.replace(bak_tmp, path.parent / f"{path.name}.bak")
-            os.replace(tmp, path)
+            install(tmp, path, backup="keep" if keep_backup or path in backups else "")
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from hkcms.core.atomic import file_mode, make_dirs
 from hkcms.core.errors import HkcmsError
 from hkcms.core.site import Site
 
@@ -26,7 +27,7 @@ def lock_path(site: Site) -> Path:
 
 def running(site: Site) -> bool:
     """True while a detached recorder holds the site's history lock."""
-    lock = FileLock(str(lock_path(site)), timeout=0)
+    lock = FileLock(str(lock_path(site)), timeout=0, mode=file_mode(lock_path(site).parent))
     try:
         lock.acquire()
     except Timeout:
@@ -40,7 +41,7 @@ def running(site: Site) -> bool:
 def start(site: Site, when: str) -> bool:
     """Start the detached recorder unless one is running; False if it could not start."""
     try:
-        lock_path(site).parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(lock_path(site).parent)
         if running(site):
             return True
         subprocess.Popen(
@@ -66,7 +67,7 @@ def main(argv: Sequence[str]) -> int:
         pass
     try:
         site = Site.open(root)
-        lock = FileLock(str(lock_path(site)), timeout=0)
+        lock = FileLock(str(lock_path(site)), timeout=0, mode=file_mode(lock_path(site).parent))
         lock.acquire()
     except (HkcmsError, Timeout, OSError):
         return 0  # gone, unreadable, or another recorder is at work

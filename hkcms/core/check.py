@@ -8,6 +8,7 @@ from hkcms.core.media import MediaLibrary
 from hkcms.core.meta import MetaStore, read_json
 from hkcms.core.post import parse_post
 from hkcms.core.posts import PostStore
+from hkcms.core.repair import find_problems, repair
 from hkcms.core.site import Site
 
 
@@ -30,6 +31,7 @@ def check_site(site: Site) -> tuple[list[HkcmsError], int]:
     scan = store.scan()
     checked += len(scan.posts) + len(scan.problems)
     problems.extend(scan.problems)
+    problems.extend(find_problems(meta))
     for info in scan.posts:
         for revision in store.history.list(info.slug):
             try:
@@ -39,6 +41,17 @@ def check_site(site: Site) -> tuple[list[HkcmsError], int]:
     # Images: missing alt text, missing or unused files, photos that still hold a location.
     problems.extend(MediaLibrary(site).problems())
     return problems, checked
+
+
+def repair_site(site: Site) -> list[str]:
+    """Reattach or trash orphaned metadata and rebuild summaries (`check --repair`); returns
+    what was done. Refuses (MetadataError) while a metadata file cannot be parsed."""
+    meta = MetaStore(site)
+    for path in sorted(meta.meta_dir.glob("*.json")) + sorted(meta.posts_meta_dir.glob("*.json")):
+        read_json(path)
+    store = PostStore(site, meta)
+    store.scan()  # records outside edits first, so that they are part of the history
+    return repair(store)
 
 
 def _post_problems(site: Site) -> list[HkcmsError]:

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hkcms.core import meta
 from hkcms.core.access_log import patterns_for, slug_from_url
 from hkcms.core.atomic import decode_utf8, read_regular_file
 from hkcms.core.comments import Comment, CommentStore, check_status
 from hkcms.core.errors import HkcmsError
+from hkcms.core.meta import MIB, MetadataTooLarge
 from hkcms.core.post import EARLIEST_DATE, LATEST_DATE
 from hkcms.core.slugs import validate_slug
 
@@ -120,10 +122,42 @@ def import_comments(
         sources.add(comment.source)
         ready.append(comment)
     if ready:
-        with store.meta.transaction() as txn:
-            report.imported = store.add_many(ready, txn=txn)
+        _check_budget(store, ready, path)  # cheap estimate first: no 80 MiB built in memory
+        try:
+            with store.meta.transaction() as txn:
+                report.imported = store.add_many(ready, txn=txn)
+        except MetadataTooLarge as exc:
+            # Raised before anything is written: the whole import is refused, not half done.
+            raise _too_big(len(ready), exc.path.stem if exc.path else "?", exc.size, path) from None
     report.duplicates += len(ready) - len(report.imported)
     return report
+
+
+def _check_budget(store: CommentStore, ready: list[Comment], path: Path) -> None:
+    """Refuse, before writing anything, an import that would make a post's metadata file
+    bigger than hkcms reads back (TinyDB's JSON of a comment is about its fields' size)."""
+    sizes: dict[str, int] = {}
+    for comment in ready:
+        doc = json.dumps(comment.__dict__, ensure_ascii=False, separators=(",", ":"))
+        sizes[comment.post] = sizes.get(comment.post, 0) + len(doc.encode()) + 12
+    for slug, size in sizes.items():
+        try:
+            size += store.meta.post_file(slug).stat().st_size
+        except OSError:
+            pass
+        if size > meta.META_FILE_LIMIT:
+            count = sum(1 for c in ready if c.post == slug)
+            raise _too_big(count, slug, size, path)
+
+
+def _too_big(count: int, slug: str, size: int, path: Path) -> HkcmsError:
+    return HkcmsError(
+        f"importing {count:,} comments would make the metadata of post {slug!r} "
+        f"{size / MIB:,.0f} MiB, over the {meta.META_FILE_LIMIT / MIB:,.0f} MiB hkcms "
+        "can read back; nothing was imported (split the file, or import fewer comments "
+        "for that post)",
+        path,
+    )
 
 
 def _format_of(path: Path, text: str) -> str:

@@ -149,7 +149,7 @@ class CommentStore:
         validate_slug(slug)
         check_status(status)
         author, body = check_comment(author, body)
-        if not self.meta.site.post_path(slug).exists():
+        if not self.meta.post_exists(slug):
             raise CommentError(f"no post with slug {slug!r}")
         return Comment(
             id=os.urandom(5).hex(),
@@ -174,7 +174,7 @@ class CommentStore:
             by_post.setdefault(comment.post, []).append(comment)
         added: builtins.list[Comment] = []
         for slug, group in by_post.items():
-            if not self.meta.site.post_path(slug).exists():
+            if not txn.exists(self.meta.site.post_path(slug)):
                 continue  # trashed since the comment was checked: no metadata for a ghost
             db = txn.post_db(slug)
             table = db.table("comments")
@@ -245,6 +245,9 @@ class CommentStore:
                     else:
                         table.update({"status": status}, doc_ids=[doc.doc_id])
                         changed.append(_comment(doc | {"status": status}))
+                if status is None:
+                    # Deleted means gone: the backup copy must not keep it (or its e-mail).
+                    txn.scrub_backup(self.meta.post_file(slug))
                 self._update_counts(txn, slug)
         return changed
 

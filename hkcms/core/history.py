@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import getpass
 import os
+import pwd
 import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,10 +21,17 @@ EXTERNAL_EDITOR = "external"
 
 
 def current_editor() -> str:
-    """The login user behind this process (sudo keeps the real person's name)."""
-    for var in ("HKCMS_USER", "SUDO_USER"):
-        if os.environ.get(var):
-            return os.environ[var]
+    """The login user behind this process, by its user id (not $USER, which `su`/`runuser`
+    may leave as someone else's); sudo keeps the real person's name."""
+    if os.environ.get("HKCMS_USER"):
+        return os.environ["HKCMS_USER"]
+    uid = os.getuid()
+    if uid == 0 and os.environ.get("SUDO_USER"):
+        return os.environ["SUDO_USER"]
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        pass
     try:
         return getpass.getuser()
     except (KeyError, OSError):

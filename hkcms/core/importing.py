@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from hkcms.core.atomic import MAX_FILE_BYTES, write_atomic_many
+from hkcms.core.atomic import MAX_FILE_BYTES, read_regular_file, write_atomic_many
 from hkcms.core.comments import (
     Comment,
     CommentError,
@@ -129,6 +129,7 @@ class Importer:
             for slug, s in summaries.items()
             if s.get("import_source") == source and "import_id" in s
         }
+        self._index |= self._front_matter_ids(set(self._index.values()))
         self._trashed = self._trashed_ids()
         self._taken = self._existing_slugs()
 
@@ -154,11 +155,14 @@ class Importer:
             return
         self.site.posts_dir.mkdir(parents=True, exist_ok=True)
         if self.dry_run:
+            summaries = self.meta.summaries()
             for record in records:
-                self._count(self._plan(record, None))
+                self._count(self._plan(record, summaries))
             return
         with self.meta.transaction() as txn:
-            planned = [self._plan(record, txn) for record in records]
+            # Read under the lock, once a batch (a TinyDB read per post costs ~1 ms).
+            summaries = self.meta.summaries()
+            planned = [self._plan(record, summaries) for record in records]
             self._write(txn, planned)
         for plan in planned:
             self._count(plan)
@@ -169,11 +173,16 @@ class Importer:
 
     # ---- planning ------------------------------------------------------------------------
 
-    def _plan(self, record: ImportedPost, txn: MetaTxn | None) -> _Planned:
+    def _plan(self, record: ImportedPost, summaries: dict[str, dict[str, Any]]) -> _Planned:
         where = f"{record.source or self.source} {record.source_id or '?'}"
         try:
             record = _cleaned(record)
             data = _render(record, self.site)
+            slug = self._index.get(record.source_id, "")
+            path = self.site.post_path(slug) if slug else None
+            disk = _read(path) if path is not None else None
+            if data != disk:
+                _check_loads(data)  # never write a file that would not load again
         except HkcmsError as exc:
             self.report.warn(ImportWarning(where, f"{exc.message}; skipped"))
             return _Planned(record, "", "skipped", None, [])
@@ -187,12 +196,10 @@ class Importer:
                 ImportWarning(where, f"is in the trash as {slug!r}; not imported again")
             )
             return _Planned(record, slug, "skipped", None, [])
-        slug = self._index.get(record.source_id, "")
-        path = self.site.post_path(slug) if slug else None
         if slug and path is not None and path.exists():
-            summary = txn.get_summary(slug) if txn is not None else self.meta.summary(slug)
-            disk = _read(path)
-            if disk is None or content_hash(disk) != summary.get("import_hash"):
+            summary = summaries.get(slug, {})
+            # Edited here since the import (or not known to have been imported as it is now).
+            if disk is None or (disk != data and content_hash(disk) != summary.get("import_hash")):
                 self.report.warn(
                     ImportWarning(
                         where,
@@ -273,7 +280,7 @@ class Importer:
             if plan.outcome == "skipped" and not plan.comments:
                 continue
             meta_path = self.meta.post_file(plan.slug)
-            data = read_json(meta_path) or {}
+            data = txn.read_json(meta_path) or {}
             fields: dict[str, Any] = {}
             if plan.data is not None:
                 if self.site.post_path(plan.slug).exists() and plan.outcome == "created":
@@ -308,11 +315,13 @@ class Importer:
             txn.forget(meta_path)
             summaries[plan.slug] = fields
         shards = self._summary_files(txn, summaries)
-        # One pair of syncs for the whole batch; metadata files keep their last good copy.
-        write_atomic_many(
-            blobs + posts + metas + shards,
-            backups={p for p, _ in metas} | {p for p, _ in shards},
-        )
+        write_atomic_many(blobs)  # content-addressed: written first, harmless if unused
+        # Posts, their metadata and the summaries land together or not at all (journal.py);
+        # metadata files keep their last good copy.
+        for path, payload in posts:
+            txn.put(path, payload)
+        for path, payload in metas + shards:
+            txn.put(path, payload, backup="keep")
 
     def _revision(
         self, data: dict[str, Any], digest: str, size: int, now: str, outcome: str
@@ -349,7 +358,7 @@ class Importer:
         files: list[tuple[Path, bytes]] = []
         for shard, slugs in sorted(by_shard.items()):
             path = self.meta.meta_dir / shard
-            data = read_json(path) or {}
+            data = txn.read_json(path) or {}
             table: dict[str, Any] = data.setdefault("posts", {})
             doc_of = {doc.get("slug"): key for key, doc in table.items()}
             next_id = max((int(k) for k in table), default=0) + 1
@@ -391,6 +400,31 @@ class Importer:
             except OSError:
                 continue
         return names
+
+    def _front_matter_ids(self, known: set[str]) -> dict[str, str]:
+        """Imported posts the metadata does not know (a copy of posts/ without .hkcms/, a git
+        clone): found by the `import_source`/`import_id` keys of their front matter."""
+        out: dict[str, str] = {}
+        marker = f"\nimport_source: {self.source}\n".encode()
+        try:
+            names = sorted(os.listdir(self.site.posts_dir))
+        except OSError:
+            return out
+        for name in names:
+            slug = name[:-3]
+            if not name.endswith(".md") or slug in known:
+                continue
+            path = self.site.post_path(slug)
+            try:
+                data = read_regular_file(path)
+                if marker not in data:
+                    continue
+                front = parse_post(data.decode("utf-8"), slug, path).front
+            except (HkcmsError, OSError, UnicodeDecodeError):
+                continue
+            if front.get("import_source") == self.source and front.get("import_id"):
+                out.setdefault(str(front["import_id"]), slug)
+        return out
 
     def _trashed_ids(self) -> dict[str, str]:
         trash = self.site.state_dir / "trash"
@@ -495,8 +529,12 @@ def _render(record: ImportedPost, site: Site) -> bytes:
         raise HkcmsError(f"has front matter that cannot be written ({exc})") from None
     if len(data) > MAX_FILE_BYTES:
         raise HkcmsError(f"is too large ({len(data):,} bytes; posts are limited)")
-    parse_post(data.decode("utf-8"), "import")  # never write a file that would not load
     return data
+
+
+def _check_loads(data: bytes) -> None:
+    """PostError (an HkcmsError) if the file would not load as a post."""
+    parse_post(data.decode("utf-8"), "import")
 
 
 def _iso(value: str) -> str:

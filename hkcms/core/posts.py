@@ -15,16 +15,16 @@ from hkcms.core import scan_cache
 from hkcms.core.atomic import (
     MAX_FILE_BYTES,
     decode_utf8,
-    fsync_dir,
+    make_dirs,
     read_regular_file,
-    write_atomic,
 )
 from hkcms.core.drafts import move_drafts
 from hkcms.core.errors import ConflictError, HkcmsError, NotFoundError, PostError, SlugError
 from hkcms.core.history import EXTERNAL_EDITOR, History, Revision, current_editor, now_iso
 from hkcms.core.history_batch import record_external
-from hkcms.core.meta import MetaStore, MetaTxn, json_bytes, read_json
+from hkcms.core.meta import MetaStore, MetaTxn, backup_of, json_bytes, read_json
 from hkcms.core.post import Post, content_hash, dump_front, iso_date, parse_post
+from hkcms.core.repair import merge_into
 from hkcms.core.site import Site
 from hkcms.core.slugs import slugify, unique_slug, validate_slug
 
@@ -137,6 +137,8 @@ class PostStore:
             if summary.get("hash") != fields["hash"]:
                 changed.append(slug)
             result.posts.append(_info(slug, entry.path, fields, summary))
+        reattached = self._reattach(changed, new_cache, summaries) if changed else set()
+        changed = [slug for slug in changed if slug not in reattached]
         if changed and background and len(changed) >= BACKGROUND_MIN:
             from hkcms.core import background as detached
 
@@ -152,6 +154,7 @@ class PostStore:
             return result
         if changed:
             self._record_external(changed, time=when)
+        if changed or reattached:
             summaries, new_shards = scan_cache.summaries(self.meta, new_shards)
             result.posts = [
                 _info(p.slug, p.path, new_cache[p.slug], summaries.get(p.slug, {}))
@@ -229,7 +232,7 @@ class PostStore:
         title = title.strip()
         if not title:
             raise PostError("a post needs a title")
-        self.site.posts_dir.mkdir(parents=True, exist_ok=True)
+        make_dirs(self.site.posts_dir)
         front: dict[str, Any] = {"title": title}
         front["author"] = author or self.site.settings.author or current_editor()
         front["date"] = dt.date.today()
@@ -244,7 +247,12 @@ class PostStore:
                     raise SlugError(f"a post with slug {slug!r} already exists")
             else:
                 taken = {p.name[:-3] for p in self.site.posts_dir.glob("*.md")}
+                # The metadata of a post whose file went away waits to be reattached.
+                taken |= {p.name[:-5] for p in self.meta.posts_meta_dir.glob("*.json")}
                 slug = unique_slug(slugify(title), taken)
+            if txn.exists(self.meta.post_file(slug)):
+                # A new post never inherits the history and comments of an old one.
+                self.trash_orphan(txn, slug)
             post = Post(slug=slug, front=front, body=body or "\n", path=self.site.post_path(slug))
             data = post.to_bytes()
             self._write_and_record(txn, slug, data, editor=editor, note="created")
@@ -314,12 +322,14 @@ class PostStore:
         with self.meta.transaction() as txn:
             if not old_path.exists():
                 raise NotFoundError(f"no post with slug {old!r}", old_path)
-            if new_path.exists() or self.meta.post_file(new).exists():
+            if new_path.exists() or new_path.is_symlink():
                 raise SlugError(f"a post with slug {new!r} already exists")
-            os.rename(old_path, new_path)
-            fsync_dir(new_path.parent)
+            if txn.exists(self.meta.post_file(new)):
+                self.trash_orphan(txn, new)  # left by a post whose file went away
+            txn.move(old_path, new_path)
             self.meta.rename_post(txn, old, new)
-            move_drafts(self.site, old, new)  # unsaved text follows the post, never left behind
+        # Once the rename has landed: unsaved text follows the post, never left behind.
+        move_drafts(self.site, old, new)
 
     def trash(self, slug: str) -> TrashEntry:
         """Move a post and its metadata to the trash (restorable with untrash)."""
@@ -329,19 +339,54 @@ class PostStore:
             if not path.exists():
                 raise NotFoundError(f"no post with slug {slug!r}", path)
             title = _title_or_slug(path, slug)
-            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
-            entry_id = f"{stamp}-{slug}"
-            self.trash_dir.mkdir(parents=True, exist_ok=True)
-            summary = txn.get_summary(slug)
-            record = {"slug": slug, "title": title, "trashed": stamp, "summary": summary}
-            write_atomic(self.trash_dir / f"{entry_id}.trash.json", json_bytes(record))
-            meta_file = self.meta.post_file(slug)
-            if meta_file.exists():
-                os.replace(meta_file, self.trash_dir / f"{entry_id}.meta.json")
-            os.replace(path, self.trash_dir / f"{entry_id}.md")
-            fsync_dir(self.trash_dir)
-            fsync_dir(path.parent)
-            txn.delete_summary(slug)
+            return self._to_trash(txn, slug, title, post_file=path)
+
+    def trash_orphan(self, txn: MetaTxn, slug: str) -> TrashEntry:
+        """Move the metadata of a post whose file is gone to the trash, with the text of its
+        last revision as the post: untrash brings both back."""
+        data = txn.read_json(self.meta.post_file(slug)) or {}
+        revisions = sorted(data.get("revisions", {}).values(), key=lambda r: int(r["rev"]))
+        text = b""
+        for revision in reversed(revisions):
+            try:
+                text = self.history.blobs.get(str(revision["hash"]))
+                break
+            except HkcmsError:
+                continue
+        if not text:
+            text = Post(slug=slug, front={"title": slug}, body="\n").to_bytes()
+        try:
+            title = parse_post(decode_utf8(text, self.site.post_path(slug)), slug).title
+        except HkcmsError:
+            title = slug
+        return self._to_trash(txn, slug, title, post_text=text)
+
+    def _to_trash(
+        self,
+        txn: MetaTxn,
+        slug: str,
+        title: str,
+        *,
+        post_file: Path | None = None,
+        post_text: bytes = b"",
+    ) -> TrashEntry:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+        entry_id = f"{stamp}-{slug}"
+        make_dirs(self.trash_dir)
+        summary = txn.get_summary(slug)
+        record = {"slug": slug, "title": title, "trashed": stamp, "summary": summary}
+        txn.put(self.trash_dir / f"{entry_id}.trash.json", json_bytes(record))
+        meta_file = self.meta.post_file(slug)
+        meta = txn.read_bytes(meta_file)
+        if meta is not None:
+            txn.put(self.trash_dir / f"{entry_id}.meta.json", meta)
+            txn.delete(meta_file)
+            txn.delete(backup_of(meta_file))  # the trash holds the live copy only
+        if post_file is not None:
+            txn.move(post_file, self.trash_dir / f"{entry_id}.md")
+        else:
+            txn.put(self.trash_dir / f"{entry_id}.md", post_text)
+        txn.delete_summary(slug)
         return TrashEntry(entry_id, slug, title, stamp)
 
     def trashed(self) -> builtins.list[TrashEntry]:
@@ -371,19 +416,25 @@ class PostStore:
         slug = validate_slug(str(record.get("slug", "")))
         path = self.site.post_path(slug)
         with self.meta.transaction() as txn:
-            if path.exists():
+            if not record_path.exists():
+                raise NotFoundError(f"nothing in the trash is called {entry_id!r}")
+            if path.exists() or path.is_symlink():
                 raise SlugError(f"a post with slug {slug!r} exists again; rename it first")
-            os.replace(self.trash_dir / f"{entry_id}.md", path)
+            meta_file = self.meta.post_file(slug)
+            if txn.exists(meta_file):
+                self.trash_orphan(txn, slug)  # never merge two posts' metadata
+            txn.move(self.trash_dir / f"{entry_id}.md", path)
             meta_src = self.trash_dir / f"{entry_id}.meta.json"
-            if meta_src.exists():
-                os.replace(meta_src, self.meta.post_file(slug))
+            meta = txn.read_bytes(meta_src)
+            if meta is not None:
+                txn.put(meta_file, meta)
+                txn.delete(meta_src)
             kept = record.get("summary")
             kept = kept if isinstance(kept, dict) else {}
             summary = {k: v for k, v in kept.items() if k != "slug"}
             if summary:
                 txn.update_summary(slug, **summary)
-            record_path.unlink()
-            fsync_dir(path.parent)
+            txn.delete(record_path)
         return slug
 
     # ---- internals -----------------------------------------------------------------------
@@ -397,7 +448,7 @@ class PostStore:
         txn.get_summary(slug)
         if path.is_symlink():
             path = self.site.posts_dir / os.readlink(path)  # write through a link inside posts/
-        write_atomic(path, data)
+        txn.put(path, data)  # lands together with its revision and summary
         return self.history.record(txn, slug, data, editor=editor, note=note)
 
     def _mark_saved(self, post: Post, data: bytes) -> Post:
@@ -407,6 +458,34 @@ class PostStore:
         post.front_as_read = copy.deepcopy(post.front)
         post.path = self.site.post_path(post.slug)
         return post
+
+    def _reattach(
+        self, changed: builtins.list[str], fields: dict[str, Any], summaries: dict[str, Any]
+    ) -> set[str]:
+        """Posts that appeared with the exact text of a post whose file is gone (a `mv` or
+        `git mv` outside hkcms) get its history, comments and views back, like git's rename
+        detection. Returns the slugs reattached."""
+        fresh = [s for s in changed if not summaries.get(s)]
+        if not fresh:
+            return set()
+        gone: dict[str, str] = {}
+        for slug, summary in summaries.items():
+            digest = summary.get("hash")
+            if digest and slug not in fields and not self.site.post_path(slug).exists():
+                gone.setdefault(str(digest), slug)
+        matches = {s: gone[fields[s]["hash"]] for s in fresh if fields[s]["hash"] in gone}
+        if not matches:
+            return set()
+        done: set[str] = set()
+        with self.meta.transaction() as txn:
+            for slug, orphan in matches.items():
+                if orphan in done or self.site.post_path(orphan).exists():
+                    continue
+                if not txn.exists(self.meta.post_file(orphan)):
+                    continue
+                merge_into(txn, orphan, slug)
+                done.add(slug)
+        return done
 
     def _record_external(self, slugs: builtins.list[str], time: str | None = None) -> None:
         """Record files changed outside hkcms (vim, git pull) as revisions by 'external', in

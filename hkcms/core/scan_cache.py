@@ -47,6 +47,7 @@ def save(path: Path, version: int, posts: dict[str, Any], shards: dict[str, Any]
 def summaries(meta: MetaStore, cached: dict[str, Any]) -> tuple[Summaries, dict[str, Any]]:
     """MetaStore.summaries(), reading only the shards that changed since `cached`; returns
     the summaries and the shards to cache. A broken shard raises MetadataError, as there."""
+    meta.settle()  # a change a killed writer left half done is finished first
     out: Summaries = {}
     shards: dict[str, Any] = {}
     for shard in range(SUMMARY_SHARDS):

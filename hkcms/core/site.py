@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import grp
 import os
+import pwd
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hkcms.core.atomic import decode_utf8, read_regular_file, write_atomic
+from hkcms.core.atomic import decode_utf8, make_dirs, read_regular_file, write_atomic
 from hkcms.core.errors import SiteError
 from hkcms.core.lang import is_lang_tag, normalise_lang
 
 SETTINGS_FILE = "hkcms.toml"
 STATE_DIR = ".hkcms"
+SITE_ROOT_PRIVATE = 0o711
+SITE_ROOT_SHARED = 0o2771
 DEFAULT_TIMEZONE = "Europe/London"
 FEED_ENTRIES = 20
 
@@ -97,18 +101,35 @@ class Site:
 
     @classmethod
     def init(
-        cls, root: Path | str, title: str | None = None, description: str | None = None
+        cls,
+        root: Path | str,
+        title: str | None = None,
+        description: str | None = None,
+        group: str | None = None,
     ) -> Site:
-        """Create a new site folder (refuses a folder that already holds files)."""
+        """Create a new site folder (refuses a folder that already holds files).
+
+        With `group`, a site shared by that Unix group (like `git init --shared=group`): its
+        folders are setgid to the group, and everything hkcms writes in them is group-readable
+        and -writable (and private to the group) whatever each member's umask."""
         path = Path(root).expanduser()
         if path.exists() and not path.is_dir():
             raise SiteError("exists and is not a folder", path)
         if path.is_dir() and any(p.name not in {".git"} for p in path.iterdir()):
             raise SiteError("is not empty; choose a new folder for the site", path)
+        gid = _group_id(group, path) if group else None
+        created = not path.exists()
+        path.mkdir(parents=True, exist_ok=True)
+        if gid is not None:
+            os.chown(path, -1, gid)
+            # Others may pass through (a web server reaching public/) but not list or read.
+            os.chmod(path, SITE_ROOT_SHARED)
+        elif created:
+            os.chmod(path, SITE_ROOT_PRIVATE)
         for sub in ("posts", "media", STATE_DIR):
-            (path / sub).mkdir(parents=True, exist_ok=True)
+            make_dirs(path / sub)
         site_title = title or path.resolve().name
-        author = os.environ.get("USER", "")
+        author = current_login()
         text = (
             f"# hkcms site settings\n"
             f"title = {_toml_string(site_title)}\n"
@@ -129,6 +150,31 @@ class Site:
         )
         write_atomic(path / SETTINGS_FILE, text.encode())
         return cls.open(path)
+
+
+def current_login() -> str:
+    """The login name of this process's user (not $USER, which `su` may leave behind)."""
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return os.environ.get("USER", "")
+
+
+def _group_id(name: str, path: Path) -> int:
+    """The id of a group the current user belongs to (root may use any)."""
+    try:
+        gid = grp.getgrnam(name).gr_gid
+    except KeyError:
+        raise SiteError(
+            f"there is no group {name!r}; create it first (e.g. sudo groupadd {name})", path
+        ) from None
+    if os.geteuid() != 0 and gid not in os.getgroups():
+        raise SiteError(
+            f"you are not a member of the group {name!r}; ask an administrator to add you "
+            f"(sudo usermod -aG {name} {current_login()}) and log in again",
+            path,
+        )
+    return gid
 
 
 def _toml_string(value: str) -> str:

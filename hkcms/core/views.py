@@ -19,7 +19,7 @@ from typing import IO, Any, BinaryIO, cast
 from tinydb import Query
 
 from hkcms.core.access_log import REPEAT_WINDOW_S, FileTally, ViewCounter, patterns_for
-from hkcms.core.atomic import fsync_dir, read_regular_file, write_atomic
+from hkcms.core.atomic import read_regular_file
 from hkcms.core.errors import HkcmsError, NotFoundError, SiteError
 from hkcms.core.history import now_iso
 from hkcms.core.meta import MetaStore, MetaTxn, json_bytes, read_json, summary_shard
@@ -355,7 +355,7 @@ class ViewStore:
             if not self.site.post_path(slug).exists():
                 continue  # trashed or renamed while we were counting: no ghost metadata
             path = self.meta.post_file(slug)
-            data = read_json(path) or {}
+            data = txn.read_json(path) or {}
             table: dict[str, dict[str, Any]] = data.setdefault(VIEWS_TABLE, {})
             doc_of_day = {doc["date"]: key for key, doc in table.items()}
             next_id = max((int(k) for k in table), default=0) + 1
@@ -370,23 +370,15 @@ class ViewStore:
             last_day = max(d["date"] for d in table.values())
             totals[slug] = {"views": _baseline(data) + _counted(data), "views_last_day": last_day}
             txn.forget(path)  # a TinyDB opened on it earlier would hold stale ids
-        _write_files(files)
+        # Counts, summaries and read positions land together (one journaled commit), so a
+        # killed import never counts a line twice.
+        for path, payload in files:
+            txn.put(path, payload, backup="keep")
         _update_summaries(txn, totals)
         imports = txn.site_db().table(IMPORTS_TABLE)
         for fp, doc in computed.streams.items():
             imports.upsert(doc, _FP.fp == fp)
         computed.report.posts = len(totals)
-
-
-def _write_files(files: list[tuple[Path, bytes]]) -> None:
-    """Atomically replace many metadata files of one folder (keeping .bak copies like
-    AtomicJSONStorage); the folder is synced once at the end instead of once per file."""
-    folders: set[Path] = set()
-    for path, payload in files:
-        write_atomic(path, payload, keep_backup=True, sync_dir=False)
-        folders.add(path.parent)
-    for folder in folders:
-        fsync_dir(folder)
 
 
 def _baseline(data: dict[str, Any]) -> int:

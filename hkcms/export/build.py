@@ -17,6 +17,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from hkcms.core.atomic import PRIVATE_FILE, SHARED_FILE, is_shared, make_dirs
 from hkcms.core.site import Site
 from hkcms.export.context import BuildContext, ExportReport
 from hkcms.export.images import MediaPlan
@@ -407,8 +408,9 @@ def export_site(
     # One export at a time per site (the terminal app, `hkcms serve` and a cron job may meet).
     lock_path = site.state_dir / "locks" / "export.lock"
     try:
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(lock_path), timeout=LOCK_TIMEOUT_S)
+        make_dirs(lock_path.parent)
+        mode = SHARED_FILE if is_shared(lock_path.parent) else PRIVATE_FILE
+        lock = FileLock(str(lock_path), timeout=LOCK_TIMEOUT_S, mode=mode)
         lock.acquire()
     except Timeout as exc:
         raise ExportError(
@@ -418,10 +420,15 @@ def export_site(
         ) from exc
     except OSError as exc:
         raise ExportError(f"cannot take the export lock: {exc.strerror}", lock_path) from exc
+    # The export is the one thing a web server must read: world-readable, and group-writable
+    # in a shared site (so that any member can export again), whatever the umask.
+    shared = is_shared(target if target.exists() else target.parent)
+    old_umask = os.umask(0o002 if shared else 0o022)
     try:
         return _Build(site, target, settings, full=full, progress=progress).run()
     except OSError as exc:
         where = exc.filename or target
         raise ExportError(f"cannot write the export: {exc.strerror or exc}", where) from exc
     finally:
+        os.umask(old_umask)
         lock.release()

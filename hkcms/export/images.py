@@ -226,6 +226,19 @@ def plan_media(
     plan = MediaPlan()
     if not media_dir.is_dir():
         return plan
+    if media_dir.is_symlink():
+        # e.g. a media/ that links to ~/.ssh, arriving with a git pull: never publish it.
+        real = Path(os.path.realpath(media_dir))
+        site_root = Path(os.path.realpath(state_dir.parent))
+        if not real.is_relative_to(site_root) or real.relative_to(site_root).parts[:1] in (
+            (".hkcms",),
+            (".git",),
+        ):
+            plan.warnings.append(
+                f"{media_dir}: a symbolic link to {real}, outside the site's media; "
+                "nothing in it was published"
+            )
+            return plan
     root = _cache_root(state_dir)
     index = _Index(root / "index.json")
     jobs: list[Job] = []

@@ -8,8 +8,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hkcms.core.errors import HkcmsError
 from hkcms.core.site import Site
 from hkcms.export.paths import ExportError
+from hkcms.export.targets import check_local_folder
 
 MANIFEST_NAME = ".hkcms-export.json"
 # 3: `drafts` marks a preview export. Older manifests say nothing about drafts, so they are
@@ -86,13 +88,10 @@ def check_output_folder(out: Path, site: Site) -> None:
     """Refuse folders an export must never write into: the site itself, its sources, or a
     non-empty folder that holds no hkcms export (its files would be mixed with or replaced
     by ours)."""
-    real = Path(os.path.realpath(out))
-    root = Path(os.path.realpath(site.root))
-    if real == root or root.is_relative_to(real):
-        raise ExportError("is the site folder or contains it; export into a new folder", out)
-    for inside in (site.posts_dir, site.media_dir, site.templates_dir, site.state_dir):
-        if real.is_relative_to(os.path.realpath(inside)):
-            raise ExportError(f"is inside the site's {inside.name}/ folder; choose another", out)
+    try:
+        check_local_folder(out, site.root, what="the export folder", inside_site_ok=True)
+    except HkcmsError as exc:
+        raise ExportError(exc.message, out) from None
     if out.exists() and not out.is_dir():
         raise ExportError("exists and is not a folder", out)
     if out.is_dir() and not (out / MANIFEST_NAME).exists() and any(out.iterdir()):

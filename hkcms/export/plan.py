@@ -32,6 +32,7 @@ class PlannedPost:
     excerpt: str = ""
     media: list[str] = field(default_factory=list)
     entry: dict[str, Any] | None = None  # its item in lists, built once
+    list_sig: str = ""  # what its item in lists shows, computed once (listings.entry_sig)
 
     @property
     def slug(self) -> str:

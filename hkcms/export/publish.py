@@ -13,6 +13,7 @@ from hkcms.core.errors import HkcmsError
 from hkcms.core.site import SETTINGS_FILE, Site
 from hkcms.export.manifest import MANIFEST_NAME, Manifest
 from hkcms.export.render import STAGING
+from hkcms.export.targets import check_local_folder, check_remote_path
 
 
 class PublishError(HkcmsError):
@@ -87,26 +88,19 @@ def check_target(site: Site, target: str) -> str:
     if target.startswith("-") or any(c in target for c in "\0\n\r"):
         raise PublishError(f"publish target {target!r} is not a valid rsync destination", config)
     host, path = split_target(target)
-    parts = [p for p in PurePosixPath(path).parts if p not in ("/", ".")]
-    if ".." in parts:
+    if ".." in PurePosixPath(path).parts:
         raise PublishError(f"publish target {target!r} may not contain '..'", config)
-    if not parts or parts in (["~"],) or (not path.startswith("/") and not host and not parts):
-        raise PublishError(
-            f"publish target {target!r} is a root or home folder; rsync --delete would "
-            "empty it: name the blog's own folder, e.g. user@host:/var/www/blog/",
-            config,
-        )
-    if not host:
-        dest = Path(path).expanduser().resolve()
-        home = Path.home().resolve()
-        if dest in (Path("/"), home) or site.root.resolve().is_relative_to(dest):
-            raise PublishError(
-                f"publish target {target!r} is the root, your home or holds the site; "
-                "name a folder for the blog alone",
-                config,
+    try:
+        if host:
+            check_remote_path(path, what="publish target", config=config)
+        else:
+            check_local_folder(
+                Path(path), site.root, what="publish target", inside_site_ok=False, config=config
             )
-        if site.root.resolve() == dest or dest.is_relative_to(site.root.resolve() / "posts"):
-            raise PublishError(f"publish target {target!r} is inside the site", config)
+    except HkcmsError as exc:
+        if isinstance(exc, PublishError):
+            raise
+        raise PublishError(exc.message, exc.path) from None
     return target if target.endswith("/") else target + "/"
 
 

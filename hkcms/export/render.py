@@ -85,15 +85,23 @@ class WorkerConfig:
     images: dict[str, Published] = field(default_factory=dict)  # published media by rel
     # Rendered bodies by content (export/fragment_cache.py); default: beside `cache`.
     fragments: str | None = None
+    umask: int = field(default_factory=lambda: current_umask())  # the export's file modes
 
 
 _config: WorkerConfig | None = None
 _fragments: FragmentCache | None = None
 
 
+def current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def init_worker(config: WorkerConfig) -> None:
     global _config, _fragments
     _config = config
+    os.umask(config.umask)  # workers write pages with the modes the export chose
     folder = config.fragments or (
         str(Path(config.cache).parent / "fragments") if config.cache else None
     )

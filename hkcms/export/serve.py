@@ -5,10 +5,13 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import posixpath
+import stat
 import threading
 from collections.abc import Callable
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote
 
 from hkcms.core.errors import HkcmsError
 from hkcms.core.site import SETTINGS_FILE, Site
@@ -21,7 +24,7 @@ class _Handler(SimpleHTTPRequestHandler):
     """Static files from the export; the manifest is never served; 404 uses 404.html."""
 
     def send_head(self):  # type: ignore[no-untyped-def]
-        if self.path.split("?")[0].lstrip("/").startswith(".hkcms"):
+        if served_file(self.directory, self.path) is None:
             self.send_error(404)
             return None
         return super().send_head()
@@ -45,6 +48,34 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
         pass  # the terminal shows export summaries, not every request
+
+
+def served_file(root: str, url_path: str) -> str | None:
+    """The file a request may get: a regular file (or a folder with an index.html) inside the
+    export, reached without a symbolic link, with no hidden name (the export's index,
+    however it is spelled: %2e, /./, /assets/../); None otherwise."""
+    raw = unquote(url_path.split("?", 1)[0].split("#", 1)[0])
+    if "\0" in raw or "\\" in raw:
+        return None
+    parts = [p for p in posixpath.normpath("/" + raw).split("/") if p]
+    if any(p.startswith(".") for p in parts):
+        return None
+    current = os.path.realpath(root)
+    try:
+        for part in parts:
+            current = os.path.join(current, part)
+            info = os.lstat(current)
+            if stat.S_ISLNK(info.st_mode):
+                return None
+        info = os.lstat(current)
+        if stat.S_ISDIR(info.st_mode):
+            index = os.path.join(current, "index.html")
+            if os.path.lexists(index) and not stat.S_ISREG(os.lstat(index).st_mode):
+                return None
+            return current
+    except OSError:
+        return None
+    return current if stat.S_ISREG(info.st_mode) else None
 
 
 def fingerprint(site: Site) -> tuple[tuple[str, int, int], ...]:

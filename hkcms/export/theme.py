@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hkcms import __version__
+from hkcms.core.atomic import file_mode, make_dirs
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -58,9 +60,10 @@ def theme_files(site_templates: Path | None) -> dict[str, Path]:
     """Every template and static file by name; the site's own files win."""
     files = {p.name: p for p in sorted(TEMPLATES_DIR.iterdir()) if p.is_file()}
     files.update({p.name: p for p in sorted(STATIC_DIR.iterdir()) if p.is_file()})
-    if site_templates is not None and site_templates.is_dir():
+    if site_templates is not None and site_templates.is_dir() and not site_templates.is_symlink():
         for path in sorted(site_templates.iterdir()):
-            if path.is_file() and not path.name.startswith("."):
+            # A link could copy any file of the machine into the public site: never follow one.
+            if path.is_file() and not path.is_symlink() and not path.name.startswith("."):
                 files[path.name] = path
     return files
 
@@ -92,8 +95,8 @@ def environment(site_templates: str | None, cache: str | None = None) -> Environ
     bytecode = None
     if cache:
         try:
-            Path(cache).mkdir(parents=True, exist_ok=True)
-            bytecode = FileSystemBytecodeCache(cache)
+            make_dirs(Path(cache))  # private to the owner (or the site's group)
+            bytecode = _shared_cache(FileSystemBytecodeCache)(cache)
         except OSError:
             bytecode = None  # a read-only site still exports, a little slower
     env = Environment(
@@ -108,3 +111,18 @@ def environment(site_templates: str | None, cache: str | None = None) -> Environ
     env.filters["urlpath"] = url_path
     env.filters["og_locale"] = og_locale
     return env
+
+
+def _shared_cache(base: Any) -> Any:
+    """Jinja's bytecode cache, whose files (made 0600 by mkstemp) get hkcms's file mode: in a
+    shared site the next member reads them instead of compiling the templates again."""
+
+    class SharedBytecodeCache(base):  # type: ignore[misc, valid-type]
+        def dump_bytecode(self, bucket: Any) -> None:
+            super().dump_bytecode(bucket)
+            try:
+                os.chmod(self._get_cache_filename(bucket), file_mode(Path(self.directory)))
+            except OSError:
+                pass  # a cache file is only a time saver
+
+    return SharedBytecodeCache

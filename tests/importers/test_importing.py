@@ -240,3 +240,20 @@ def test_unsafe_aliases_are_dropped_and_odd_extra_keys_skip_only_that_post(site:
     report = run(site, record("1", aliases=aliases), record("2", extra={"when": object()}))
     assert report["posts"]["created"] == 1 and report["posts"]["skipped"] == 1  # type: ignore[index]
     assert PostStore(site).load("post-1").front["aliases"] == ["/ok/", "/?p=1"]
+
+
+def test_posts_copied_without_their_metadata_are_still_recognised(
+    site: Site, tmp_path: Path
+) -> None:
+    run(site, record("1"), record("2"))
+    other = Site.init(tmp_path / "clone")
+    for path in site.posts_dir.glob("*.md"):  # e.g. a git clone without .hkcms/
+        (other.posts_dir / path.name).write_bytes(path.read_bytes())
+    edited = other.post_path("post-2")
+    edited.write_text(edited.read_text() + "Local words.\n")
+    report = run(other, record("1"), record("2", body="Upstream change.\n"), record("3"))
+    assert report["posts"] == {"created": 1, "updated": 0, "unchanged": 1, "skipped": 1}
+    assert edited.read_text().endswith("Local words.\n")
+    assert sorted(p.name for p in other.posts_dir.glob("*.md")) == [
+        "post-1.md", "post-2.md", "post-3.md"
+    ]  # fmt: skip

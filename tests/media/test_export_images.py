@@ -4,6 +4,7 @@ format, are cached by content hash, and bad files are reported without stopping 
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,39 @@ def test_cache_of_a_removed_image_is_pruned_and_its_files_leave_the_export(
     assert not (out / "media" / "hand.jpg").exists()
     assert not list((out / "media" / "_img").glob("hand-*"))
     assert any("hand.jpg" in w and "not found" in w for w in report.warnings)
+
+
+def test_cmyk_16bit_and_animated_files_dropped_by_hand_are_published_as_stills(
+    site: Site, tmp_path: Path
+) -> None:
+    media = site.media_dir
+    images.cmyk_jpeg(media / "print.jpg")
+    images.png16(media / "scan.png")
+    images.animated_gif(media / "wave.gif")
+    images.animated_webp(media / "spin.webp")
+    path = site.post_path("rally-photos")
+    extra = "".join(f"\n![{n}](/media/{n})\n" for n in ("print.jpg", "scan.png", "wave.gif",
+                                                       "spin.webp"))  # fmt: skip
+    path.write_text(path.read_text() + extra)
+    out = tmp_path / "out"
+    report = export_site(site, out)
+    assert report.warnings == []
+    with Image.open(out / "media" / "print.jpg") as image:
+        assert image.mode == "RGB"
+    with Image.open(out / "media" / "scan.png") as image:
+        assert image.mode == "L" and image.getextrema()[1] > 200
+    gif = next((out / "media" / "_img").glob("wave-*-120.png"))
+    spin = next((out / "media" / "_img").glob("spin-*-120.webp"))
+    for still in (gif, spin):
+        with Image.open(still) as image:
+            assert not getattr(image, "is_animated", False)
+    assert not (out / "media" / "wave.gif").exists()  # its still is a PNG, under its own name
+    page = (out / "posts" / "rally-photos" / "index.html").read_text()
+    assert f'src="../../media/_img/{gif.name}"' in page
+
+
+def test_processing_is_deterministic_without_the_cache(site: Site, tmp_path: Path) -> None:
+    export_site(site, tmp_path / "one")
+    shutil.rmtree(site.state_dir / "cache" / "images")
+    export_site(site, tmp_path / "two", full=True)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")

@@ -52,7 +52,7 @@ def test_layout_drops_columns_on_narrow_terminals():
     assert "tags" in wide and "author" in wide
     for width in (60, 80, 100, 120, 200):
         cols = layout(width)
-        assert sum(w for _, w in cols) + len(cols) - 1 == width or width < 60
+        assert sum(w for _, w in cols) + len(cols) - 1 == width
 
 
 async def test_hostile_titles_render_as_harmless_text(make_app):

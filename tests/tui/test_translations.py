@@ -12,7 +12,7 @@ from hkcms.tui.screens.prompt import PromptDialog
 from hkcms.tui.widgets.post_table import PostTable, cell_text
 from hkcms.tui.widgets.preview_pane import PreviewPane
 
-from .conftest import notices, settle, wait_loaded
+from .conftest import notices, wait_loaded
 
 
 @pytest.fixture
@@ -27,6 +27,15 @@ def bilingual(tui_site: Site) -> Site:
         extra={"translation_key": "rally"},
     )  # fmt: skip
     return tui_site
+
+
+async def wait_until(pilot, condition, seconds: float = 20.0) -> None:
+    """Wait for a condition on a busy machine (workers, layout and rendering take turns)."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    assert condition()
 
 
 def table_rows(app) -> dict[str, str]:
@@ -59,25 +68,20 @@ async def test_translate_key_creates_and_opens_beside_the_source(make_app, bilin
         table = app.screen.query_one(PostTable)
         table.move_to("粵語班開課")
         await pilot.press("l")
-        await settle(pilot)
-        assert isinstance(app.screen, PromptDialog)
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptDialog))
         assert app.screen.query_one("#answer").value == "en"  # the missing language
         await pilot.press("enter")
-        for _ in range(400):  # up to 20 s on a busy machine
-            await pilot.pause(0.05)
-            if isinstance(app.screen, EditorScreen):
-                break
+        await wait_until(pilot, lambda: isinstance(app.screen, EditorScreen))
         editor = app.screen
         assert isinstance(editor, EditorScreen)
         assert editor.post.lang == "en" and editor.post.translation_key == "粵語班開課"
         assert editor.source is not None and editor.source.slug == "粵語班開課"
         assert editor.show_preview  # the source sits beside the text at 120 columns
+        await wait_until(pilot, lambda: bool(editor.query(PreviewPane)))
         pane = editor.query_one(PreviewPane)
-        assert pane.display and pane.region.x > editor.text_area.region.x
-        for _ in range(400):
-            await pilot.pause(0.05)
-            if pane.shown is not None:
-                break
+        await wait_until(pilot, lambda: pane.region.x > editor.text_area.region.x > -1)
+        assert pane.display
+        await wait_until(pilot, lambda: pane.shown is not None)
         assert pane.shown == editor.source.body
         store = PostStore(bilingual)
         assert store.load("粵語班開課").translation_key == "粵語班開課"  # the source got a key
@@ -90,12 +94,9 @@ async def test_translate_at_80_columns_keeps_the_source_one_key_away(make_app, b
         await wait_loaded(pilot)
         app.screen.query_one(PostTable).move_to("draft-agm")
         await pilot.press("l")
-        await settle(pilot)
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptDialog))
         await pilot.press("enter")  # zh-Hant, the missing one
-        for _ in range(400):  # up to 20 s on a busy machine
-            await pilot.pause(0.05)
-            if isinstance(app.screen, EditorScreen):
-                break
+        await wait_until(pilot, lambda: isinstance(app.screen, EditorScreen))
         editor = app.screen
         assert isinstance(editor, EditorScreen) and editor.post.lang == "zh-Hant"
         assert not editor.show_preview  # too narrow: the text comes first
@@ -109,13 +110,10 @@ async def test_translating_into_an_existing_language_says_why(make_app, bilingua
         await wait_loaded(pilot)
         app.screen.query_one(PostTable).move_to("spring-rally")
         await pilot.press("l")
-        await settle(pilot)
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptDialog))
         app.screen.query_one("#answer").value = "zh-Hant"
         await pilot.press("enter")
-        for _ in range(400):
-            await pilot.pause(0.05)
-            if notices(app):
-                break
+        await wait_until(pilot, lambda: bool(notices(app)))
         messages = notices(app)
         assert any("already has a zh-Hant version: 集會" in m for m in messages)
         assert not isinstance(app.screen, EditorScreen)

@@ -46,12 +46,15 @@ class ListMeta:
 
 
 def entry_sig(post: PlannedPost) -> str:
-    """Everything a post's item in a list shows (its excerpt comes from its text: the hash)."""
-    info = post.info
-    return SEP.join(
-        [post.slug, info.title, info.author, info.date, info.summary, post.hash, post.lang,
-         post.status_label]
-    )  # fmt: skip
+    """Everything a post's item in a list shows (its excerpt comes from its text: the hash).
+    Computed once a run: a post is in several lists (front page, tags)."""
+    if not post.list_sig:
+        info = post.info
+        post.list_sig = SEP.join(
+            [post.slug, info.title, info.author, info.date, info.summary, post.hash, post.lang,
+             post.status_label]
+        )  # fmt: skip
+    return post.list_sig
 
 
 def listing(
