@@ -56,7 +56,7 @@ def quick_front(text: str) -> dict[str, Any] | None:
         key, raw = match.group(1), match.group(2)
         if key in _SPECIAL or key in out:
             return None  # a key YAML reads as a boolean, or one given twice
-        if raw is None or not raw.strip():
+        if raw is None or not raw.strip(" "):
             items: list[Any] = []
             while i < len(lines) and lines[i].startswith("- "):
                 item = _scalar(lines[i][2:])

@@ -57,7 +57,7 @@ TOKENS = [
     "title", "tags", "yes", "NO", "On", "null", "~", ":", ": ", " ", "  ", "#", " #c", "'", '"',
     "''", '\\"', "[", "]", ",", "{", "}", "&a", "*a", "!", "|", ">", "-", "- ", "\t", "\n",
     "\n- ", "\n  ", "2024-01-31", "2024-13-01", "0", "07", "12", "1.5", "é", "香港", "\u2028",
-    "\x85", "\ufeff", "\r", "a", "Hello", "x y", "%", "@", "`", "?", "/", "/a/",
+    "\x85", "\ufeff", "\xa0", "\u3000", "\r", "a", "Hello", "x y", "%", "@", "`", "?", "/", "/a/",
 ]  # fmt: skip
 
 
@@ -82,6 +82,8 @@ def test_front_matter_lines_read_as_pyyaml_reads_them_or_not_at_all(text: str) -
 @example(["tags", ":", "\n- ", "a", "\n- ", "yes"])
 @example(["title", ": ", "Hello", " #c"])
 @example(["date", ": ", "2024-13-01"])
+@example(["title", ": ", "\xa0"])
+@example(["tags", ":", "\u3000", "\n- ", "a"])
 def test_any_text_reads_as_pyyaml_reads_it_or_not_at_all(tokens: list[str]) -> None:
     agrees("".join(tokens))
 

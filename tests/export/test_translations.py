@@ -279,3 +279,19 @@ def test_two_versions_in_one_language_are_reported_not_guessed(tmp_path: Path) -
     assert links(tmp_path / "out/posts/agm-copy/index.html").alternates == {}
     alternates = links(tmp_path / "out/posts/周年大會/index.html").alternates
     assert alternates["en"] == "https://example.org/posts/agm-2026/"
+
+
+def test_a_query_string_alias_is_an_nginx_redirect_without_a_warning(tmp_path: Path) -> None:
+    # WordPress imports keep '/?p=12' so old logs count; a static page cannot answer it.
+    site = prepare_bilingual(tmp_path / "site")
+    store = PostStore(site)
+    post = store.load("english-only")
+    post.front["aliases"] = ["/?p=12", "/blog/?page_id=7&x=1"]
+    store.save(post)
+    out = tmp_path / "out"
+    report = export_site(site, out)
+    assert not [w for w in report.warnings if "english-only" in w]
+    conf = (out / "redirects.nginx.conf").read_text()
+    assert 'if ($request_uri = "/?p=12") { return 301 ' in conf
+    assert 'if ($request_uri = "/blog/?page_id=7&x=1") { return 301 ' in conf
+    assert not (out / "index.html?p=12").exists()

@@ -53,6 +53,21 @@ def alias_rel(alias: str, base_path: str) -> tuple[str, str]:
     return rel, host_path
 
 
+def query_alias(alias: str, base_path: str) -> str | None:
+    """The request URI ('/?p=12') of an alias that carries a query string, else None."""
+    path, sep, query = alias.strip().split("#", 1)[0].partition("?")
+    if not sep or not query or "://" in path or path.startswith("//"):
+        return None
+    path = "/" + path.lstrip("/")
+    if base_path != "/" and not path.startswith(base_path):
+        path = base_path.rstrip("/") + path
+    return f"{path}?{query}"
+
+
+def _target(ctx: BuildContext, post: PlannedPost) -> str:
+    return ctx.canonical(post.url) or (ctx.settings.root_path + url_path(post.url))
+
+
 class RedirectSource(PageSource):
     """Runs last: it only takes addresses no other page of the site has claimed."""
 
@@ -62,9 +77,16 @@ class RedirectSource(PageSource):
         redirects: list[Redirect] = []
         taken: dict[str, str] = {}
         base_path = ctx.settings.root_path
+        queries: list[tuple[str, PlannedPost]] = []
         for post in sorted([*ctx.posts, *ctx.pages], key=lambda p: p.slug):
             for alias in post.info.aliases:
                 where = post.info.path
+                query = query_alias(alias, base_path)
+                if query is not None:
+                    # '/?p=12' (WordPress): no static page can answer a query string; only the
+                    # nginx map can, and `views import` still counts the old address.
+                    queries.append((query, post))
+                    continue
                 try:
                     rel, host_path = alias_rel(alias, base_path)
                 except ExportError as exc:
@@ -81,7 +103,7 @@ class RedirectSource(PageSource):
                 redirects.append(Redirect(rel, host_path, post))
         for redirect in redirects:
             yield self.page(ctx, redirect)
-        yield self.nginx(ctx, redirects)
+        yield self.nginx(ctx, redirects, queries)
 
     def page(self, ctx: BuildContext, redirect: Redirect) -> Page:
         post = redirect.post
@@ -103,12 +125,16 @@ class RedirectSource(PageSource):
 
         return Page(redirect.rel, inputs, make)
 
-    def nginx(self, ctx: BuildContext, redirects: list[Redirect]) -> Page:
+    def nginx(
+        self, ctx: BuildContext, redirects: list[Redirect], queries: list[tuple[str, PlannedPost]]
+    ) -> Page:
         lines: list[str] = []
+        for uri, post in queries:
+            target = _target(ctx, post)
+            if not _NGINX_UNSAFE.search(uri) and not _NGINX_UNSAFE.search(target):
+                lines.append(f'if ($request_uri = "{uri}") {{ return 301 "{target}"; }}')
         for redirect in redirects:
-            target = ctx.canonical(redirect.post.url) or (
-                ctx.settings.root_path + url_path(redirect.post.url)
-            )
+            target = _target(ctx, redirect.post)
             if _NGINX_UNSAFE.search(redirect.path) or _NGINX_UNSAFE.search(target):
                 ctx.warn(
                     f"{redirect.post.info.path}: alias {redirect.path!r} has characters nginx "
