@@ -32,6 +32,7 @@ from defusedxml.ElementTree import iterparse
 
 from hkcms.core.errors import HkcmsError
 from hkcms.core.import_records import ImportedComment, ImportedPost, ImportWarning
+from hkcms.core.wording import count as counted
 from hkcms.importers.html_to_markdown import convert
 
 SOURCE = "wordpress"
@@ -563,7 +564,11 @@ def _comments(
             )
         )
     if pings:
-        warnings.append(ImportWarning(where, f"{pings:,} pingbacks/trackbacks skipped"))
+        warnings.append(
+            ImportWarning(
+                where, counted(pings, "pingback/trackback", "pingbacks/trackbacks") + " skipped"
+            )
+        )
     return out, skipped
 
 

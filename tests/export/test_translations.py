@@ -295,3 +295,16 @@ def test_a_query_string_alias_is_an_nginx_redirect_without_a_warning(tmp_path: P
     assert 'if ($request_uri = "/?p=12") { return 301 ' in conf
     assert 'if ($request_uri = "/blog/?page_id=7&x=1") { return 301 ' in conf
     assert not (out / "index.html?p=12").exists()
+
+
+def test_an_alias_that_is_the_post_s_own_address_is_quietly_ignored(tmp_path: Path) -> None:
+    # A WordPress page /about/ imported as the page 'about' keeps /about/ as an old address.
+    site = prepare_bilingual(tmp_path / "site")
+    store = PostStore(site)
+    post = store.load("english-only")
+    post.front["aliases"] = ["/posts/english-only/", "/posts/english-only"]
+    store.save(post)
+    out = tmp_path / "out"
+    report = export_site(site, out)
+    assert not [w for w in report.warnings if "english-only" in w]
+    assert "<article" in (out / "posts/english-only/index.html").read_text()

@@ -92,6 +92,8 @@ class RedirectSource(PageSource):
                 except ExportError as exc:
                     ctx.warn(f"{where}: {exc.message}; left out")
                     continue
+                if rel == post.rel:
+                    continue  # the old address is also the new one (an imported page's /about/)
                 if rel in taken or ctx.is_claimed(rel):
                     owner = taken.get(rel, "a page of the site")
                     ctx.warn(f"{where}: alias {alias!r} is already {owner}; left out")
