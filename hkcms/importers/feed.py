@@ -21,11 +21,11 @@ from hkcms.core.atomic import read_regular_file
 from hkcms.core.errors import HkcmsError
 from hkcms.core.import_records import ImportedPost, ImportWarning
 from hkcms.importers.html_to_markdown import convert
+from hkcms.importers.language import guess_lang
 from hkcms.importers.media import fetch_url
 
 SOURCE = "feed"
 MAX_FEED = 64 * 1024 * 1024
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # Entity declarations can expand a few bytes into gigabytes ("billion laughs"): no feed needs one.
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
 
@@ -140,7 +140,7 @@ def _record(
         updated=updated,
         author=_plain(str(entry.get("author") or "")),
         tags=[t for t in tags if t],
-        lang=_lang(title + converted.markdown[:400], lang),
+        lang=guess_lang(title + converted.markdown[:400], lang),
         summary=excerpt[:300],
         aliases=_aliases(link, site),
         media=converted.images,
@@ -176,14 +176,3 @@ def _aliases(link: str, site: str) -> list[str]:
         return []
     path = unicodedata.normalize("NFC", unquote(parts.path))
     return [path + (f"?{parts.query}" if parts.query else "")]
-
-
-def _lang(sample: str, channel: str) -> str:
-    letters = [c for c in sample if c.isalpha()]
-    chinese = sum(1 for c in letters if _CJK.match(c))
-    code = channel.strip().lower()
-    if letters and chinese * 3 >= len(letters):
-        return "zh-Hans" if code in ("zh-cn", "zh-sg", "zh-hans") else "zh-Hant"
-    if code.startswith("zh"):
-        return "en" if letters and not chinese else "zh-Hant"
-    return code.split("-")[0] if code else ""

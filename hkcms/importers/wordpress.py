@@ -34,6 +34,7 @@ from hkcms.core.errors import HkcmsError
 from hkcms.core.import_records import ImportedComment, ImportedPost, ImportWarning
 from hkcms.core.wording import count as counted
 from hkcms.importers.html_to_markdown import convert
+from hkcms.importers.language import guess_lang
 
 SOURCE = "wordpress"
 WP_NS = "http://wordpress.org/export/"  # followed by 1.0/, 1.1/ or 1.2/
@@ -49,7 +50,6 @@ STATUS = {
 POST_TYPES = {"post": "post", "page": "page"}
 PARALLEL_AFTER = 64  # items converted in this process before worker processes start
 WINDOW = 256  # items handed to the workers at a time (memory stays bounded)
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _GUTENBERG = re.compile(r"<!--\s*/?wp:[\s\S]*?-->")
 _MORE = re.compile(r"<!--\s*(more|nextpage|noteaser)\b[^>]*-->")
 _SHORTCODE = re.compile(
@@ -474,7 +474,7 @@ def _record(raw: _Raw, where: str, warnings: list[ImportWarning]) -> ImportedPos
         tags=_tags(raw),
         status=status,
         kind=POST_TYPES[raw.type],
-        lang=_lang(title + " " + converted.markdown[:400], raw.lang),
+        lang=guess_lang(title + " " + converted.markdown[:400], raw.lang),
         summary=_plain(raw.excerpt),
         cover=cover,
         aliases=_aliases(raw),
@@ -503,18 +503,6 @@ def _tags(raw: _Raw) -> list[str]:
         if text and text not in tags:
             tags.append(text)
     return tags
-
-
-def _lang(sample: str, channel: str) -> str:
-    """zh-Hant for a post mostly in Chinese, else the channel's language (short form)."""
-    letters = [c for c in sample if c.isalpha()]
-    chinese = sum(1 for c in letters if _CJK.match(c))
-    code = channel.strip().lower()
-    if letters and chinese * 3 >= len(letters):
-        return "zh-Hans" if code in ("zh-cn", "zh-sg", "zh-hans") else "zh-Hant"
-    if code.startswith("zh"):
-        return "en" if chinese == 0 and letters else "zh-Hant"
-    return code.split("-")[0] if code else ""
 
 
 def _aliases(raw: _Raw) -> list[str]:
