@@ -9,9 +9,7 @@ is fetched, and (unless allowed, for tests) no address on this machine or its pr
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
-import shutil
 import socket
 import unicodedata
 import urllib.request
@@ -138,10 +136,7 @@ class MediaCollector:
         local = self._local_file(url)
         if local is not None:
             if not self.options.dry_run:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                tmp = dest.with_name(f".hkcms-tmp-{dest.name}.{os.getpid()}")
-                shutil.copyfile(local, tmp)
-                os.replace(tmp, dest)
+                write_atomic(dest, local.read_bytes())
             self.report.media["copied"] += 1
             return link
         if self.options.download and scheme in ("http", "https"):
@@ -180,10 +175,7 @@ class MediaCollector:
             link = None
         elif not (dest.is_file() and dest.read_bytes() == file.read_bytes()):
             if not self.options.dry_run:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                tmp = dest.with_name(f".hkcms-tmp-{dest.name}.{os.getpid()}")
-                shutil.copyfile(file, tmp)
-                os.replace(tmp, dest)
+                write_atomic(dest, file.read_bytes())
             self.report.media["copied"] += 1
         self.done[key] = link
         return link
