@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hkcms.commands.common import open_site, print_error, print_json, print_table, safe_text
+from hkcms.commands.common import open_site, print_error, print_json, print_table
 from hkcms.core.comment_import import import_comments
 from hkcms.core.comments import STATES, CommentStore
 from hkcms.core.errors import HkcmsError
+from hkcms.core.inert import inert
 from hkcms.core.meta import MetaStore
 from hkcms.core.wording import count
 
@@ -96,7 +97,7 @@ def cmd_moderate(args: argparse.Namespace) -> int:
         changed = store.set_status(ids, args.state)
         done = f"marked {args.state}"
     for c in changed:
-        print(safe_text(f"{done}: {c.id} ({c.post}, {c.author})"))
+        print(inert(f"{done}: {c.id} ({c.post}, {c.author})"))
     return 0
 
 
@@ -106,7 +107,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print_json(report.to_dict())
     else:
         print(
-            safe_text(
+            inert(
                 f"{report.path}: {count(report.rows, 'row')}, "
                 f"{count(len(report.imported), 'comment')} imported as {args.status}, "
                 f"{report.duplicates:,} already there, "

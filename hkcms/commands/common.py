@@ -29,12 +29,6 @@ def print_json(data: Any) -> None:
     sys.stdout.write(inert_json(text) + "\n")
 
 
-def safe_text(text: object) -> str:
-    """One terminal-safe line: controls (ANSI/OSC escapes, line breaks) from file names or
-    contents shown as visible escapes such as `\\x1b`."""
-    return inert(text)
-
-
 def print_error(message: object) -> None:
     """One `hkcms: …` line on stderr, whatever the message (a file name) contains."""
     print(f"hkcms: {inert(message)}", file=sys.stderr)
@@ -47,7 +41,7 @@ def print_table(rows: list[list[str]], headers: list[str]) -> None:
     def width(text: str) -> int:
         return sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
 
-    table = [headers, *[[safe_text(" ".join(c.split())) for c in row] for row in rows]]
+    table = [headers, *[[inert(" ".join(c.split())) for c in row] for row in rows]]
     widths = [max(width(row[i]) for row in table) for i in range(len(headers))]
     for row in table:
         cells = [cell + " " * (widths[i] - width(cell)) for i, cell in enumerate(row)]

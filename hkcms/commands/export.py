@@ -7,7 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from hkcms.commands.common import open_site, safe_text
+from hkcms.commands.common import open_site
+from hkcms.core.inert import inert
 
 ORDER = 40
 
@@ -36,8 +37,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     site = open_site(args)
     report = export_site(site, args.out, full=args.full, drafts=args.drafts, base_url=args.base_url)
     for warning in report.warnings:
-        print(f"warning: {safe_text(warning)}", file=sys.stderr)
-    print(safe_text(report.summary()))
+        print(f"warning: {inert(warning)}", file=sys.stderr)
+    print(inert(report.summary()))
     if args.drafts:
         print(
             "note: this export includes drafts and future posts; it is a preview that "
@@ -60,7 +61,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     site = open_site(args)
 
     def log(line: str) -> None:
-        print(safe_text(line), flush=True)
+        print(inert(line), flush=True)
 
     try:
         serve(site, port=args.port, out=args.out, log=log)
@@ -74,6 +75,6 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
     result = publish(open_site(args), dry_run=args.dry_run)
     for line in result.changes:
-        print(safe_text(line))
-    print(safe_text(result.summary()))
+        print(inert(line))
+    print(inert(result.summary()))
     return 0

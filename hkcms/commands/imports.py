@@ -6,7 +6,8 @@ import argparse
 import sys
 import time
 
-from hkcms.commands.common import open_site, print_json, safe_text
+from hkcms.commands.common import open_site, print_json
+from hkcms.core.inert import inert
 from hkcms.core.wording import count
 from hkcms.importers.run import report_lines, run_import
 from hkcms.importers.sources import SOURCES, Source
@@ -74,5 +75,5 @@ def cmd_import(args: argparse.Namespace) -> int:
         print_json(report.to_dict())
     else:
         for line in report_lines(report):
-            print(safe_text(line))
+            print(inert(line))
     return 0

@@ -7,8 +7,9 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from hkcms.commands.common import open_site, print_json, print_table, safe_text
+from hkcms.commands.common import open_site, print_json, print_table
 from hkcms.core.errors import HkcmsError
+from hkcms.core.inert import inert
 
 ORDER = 35
 
@@ -38,12 +39,12 @@ def cmd_add(args: argparse.Namespace) -> int:
         try:
             added = library.add(path, args.alt)
         except HkcmsError as exc:
-            print(f"hkcms: {safe_text(str(exc))}", file=sys.stderr)
+            print(f"hkcms: {inert(str(exc))}", file=sys.stderr)
             failed += 1
             continue
         if added.removed:
-            print(f"{safe_text(str(path))}: removed {', '.join(added.removed)}", file=sys.stderr)
-        print(safe_text(added.markdown))
+            print(f"{inert(str(path))}: removed {', '.join(added.removed)}", file=sys.stderr)
+        print(inert(added.markdown))
     if not args.alt and failed < len(args.files):
         print("note: write what each image shows between the [ ] (alt text)", file=sys.stderr)
     return 1 if failed else 0

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from hkcms.commands.common import open_site, print_error, print_json, print_table, safe_text
+from hkcms.commands.common import open_site, print_error, print_json, print_table
 from hkcms.core.errors import UsageError
 from hkcms.core.inert import inert
 from hkcms.core.post import STATUSES, iso_date
@@ -96,7 +96,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     site = Site.init(args.dir, title=args.title, description=args.description, group=args.group)
-    print(safe_text(site.root))
+    print(inert(site.root))
     return 0
 
 
@@ -109,7 +109,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         if args.title and args.title.strip() != post.title:
             post.front["title"] = args.title.strip()
             store.save(post, note="translated title")
-        print(safe_text(post.path))
+        print(inert(post.path))
         return 0
     if not args.title:
         raise UsageError("a title is needed (or --translation-of SLUG --lang L)")
@@ -122,7 +122,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         lang=args.lang,
         draft=args.draft,
     )
-    print(safe_text(post.path))
+    print(inert(post.path))
     return 0
 
 
@@ -183,20 +183,20 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(data)
         return 0
-    print(safe_text(f"{post.title}  ({post.slug})"))
+    print(inert(f"{post.title}  ({post.slug})"))
     for key, value in data["front_matter"].items():
         if key != "title":
-            print(safe_text(f"  {key}: {_shown(value)}"))
+            print(inert(f"  {key}: {_shown(value)}"))
     revisions = count(_int(data["revisions"]), "revision")
-    print(safe_text(f"  updated: {data['updated']} ({revisions})"))
+    print(inert(f"  updated: {data['updated']} ({revisions})"))
     c = data["comments"]
     print(
-        safe_text(
+        inert(
             f"  views: {_int(data['views']):,}   comments: {_int(c['approved']):,} approved, "
             f"{_int(c['pending']):,} pending"
         )
     )
-    print(safe_text(f"  file: {post.path} ({count(data['words'], 'word')})"))
+    print(inert(f"  file: {post.path} ({count(data['words'], 'word')})"))
     return 0
 
 
@@ -255,7 +255,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_rename(args: argparse.Namespace) -> int:
     store = PostStore(open_site(args))
     store.rename(args.slug, args.new_slug)
-    print(safe_text(store.site.post_path(args.new_slug)))
+    print(inert(store.site.post_path(args.new_slug)))
     return 0
 
 
@@ -271,13 +271,13 @@ def cmd_trash(args: argparse.Namespace) -> int:
     if args.json:
         raise UsageError("--json goes with listing the trash, not with moving a post to it")
     entry = store.trash(args.slug)
-    print(safe_text(f"moved {entry.slug} to the trash; restore it with: hkcms untrash {entry.id}"))
+    print(inert(f"moved {entry.slug} to the trash; restore it with: hkcms untrash {entry.id}"))
     return 0
 
 
 def cmd_untrash(args: argparse.Namespace) -> int:
     slug = PostStore(open_site(args)).untrash(args.id)
-    print(safe_text(f"restored {slug}"))
+    print(inert(f"restored {slug}"))
     return 0
 
 
@@ -288,7 +288,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     site = open_site(args)
     if args.repair:
         for action in repair_site(site):
-            print(f"repaired: {safe_text(action)}")
+            print(f"repaired: {inert(action)}")
     problems, checked = check_site(site)
     for problem in problems:
         print_error(problem)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from hkcms.commands.common import open_site, print_error, print_json, print_table, safe_text
+from hkcms.commands.common import open_site, print_error, print_json, print_table
+from hkcms.core.inert import inert
 from hkcms.core.meta import MetaStore
 from hkcms.core.views import ImportReport, ViewStore
 from hkcms.core.wording import count
@@ -80,7 +81,7 @@ def _print_import(report: ImportReport) -> None:
     if not read:
         return
     for f in read:
-        line = f"{safe_text(f.path)}: {f.status}"
+        line = f"{inert(f.path)}: {f.status}"
         if f.lines:
             line += f", {_n(f.lines, 'new line')}, {_n(f.counted, 'view')} counted"
         if f.unparseable:
@@ -88,7 +89,7 @@ def _print_import(report: ImportReport) -> None:
             more = ", …" if f.unparseable > len(f.unparseable_lines) else ""
             line += f", {f.unparseable:,} unparseable (line {where}{more})"
         if f.message:
-            line += f" ({safe_text(f.message)})"
+            line += f" ({inert(f.message)})"
         print(line)
     print(
         f"{_n(report.counted, 'view')} counted on {_n(report.posts, 'post')} "
@@ -104,7 +105,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         print_json(report.to_dict())
         return 0
     print(
-        safe_text(
+        inert(
             f"{report.slug}: {_n(report.total, 'view')} "
             f"({report.baseline:,} carried over + {report.counted:,} counted)"
         )
@@ -119,7 +120,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_set(args: argparse.Namespace) -> int:
     report = _store(args).set_baseline(args.slug, args.views)
     print(
-        safe_text(
+        inert(
             f"{report.slug}: baseline {report.baseline:,}; "
             f"total {report.total:,} ({report.counted:,} counted)"
         )
