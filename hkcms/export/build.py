@@ -20,6 +20,7 @@ from filelock import FileLock, Timeout
 from hkcms.core.atomic import PRIVATE_FILE, SHARED_FILE, is_shared, make_dirs
 from hkcms.core.site import Site
 from hkcms.export.context import BuildContext, ExportReport
+from hkcms.export.fragment_cache import Entry, FragmentCache
 from hkcms.export.images import MediaPlan
 from hkcms.export.images import plan_media as plan_media_files
 from hkcms.export.manifest import Manifest, check_output_folder
@@ -38,6 +39,7 @@ from hkcms.export.render import (
     PostTask,
     WorkerConfig,
     forget_folders,
+    fragments_path,
     init_worker,
     render_chunk,
     write_if_changed,
@@ -51,6 +53,7 @@ Progress = Callable[[int, int], None]
 WORKERS = 2
 POOL_THRESHOLD = 48  # below this many post pages, starting worker processes costs more
 CHUNK = 32
+STORE_BATCH = 512  # rendered bodies written to the fragment cache per transaction
 LOCK_TIMEOUT_S = 300.0
 
 
@@ -207,6 +210,17 @@ class _Build:
         self.tick(self.total)
         return self.report
 
+    def fragment_cache(self) -> FragmentCache | None:
+        """The cache of rendered bodies, opened (and started again if damaged) before the
+        workers use it; the folder of one file an entry that it replaced is deleted."""
+        path = fragments_path(self.config)
+        if path is None:
+            return None
+        shutil.rmtree(Path(path).parent / "fragments", ignore_errors=True)
+        cache = FragmentCache(path, FRAGMENT_VERSION)
+        cache.get("")  # opened here first: a damaged file is started again before any worker
+        return cache
+
     def post_task(
         self,
         page: PostPage,
@@ -265,7 +279,11 @@ class _Build:
             self.report.skipped += 1
 
     def render(self, tasks: list[PostTask], posts: list[PlannedPost]) -> None:
+        if not tasks:
+            return
         by_slug = {p.slug: p for p in posts}
+        fragments = self.fragment_cache()
+        fresh: list[Entry] = []  # bodies rendered from Markdown, stored many at a time
         maker = None
         if len(tasks) >= POOL_THRESHOLD:
             # Creating folders is slow on some file systems and needs no CPU: this process
@@ -282,6 +300,11 @@ class _Build:
                 continue
             self.report.rendered += 1
             self.count(result.written)
+            if result.cached is not None and fragments is not None:
+                fresh.append(result.cached)
+                if len(fresh) >= STORE_BATCH:
+                    fragments.store(fresh)
+                    fresh.clear()
             post.excerpt = result.excerpt
             if not result.reused:
                 post.media = result.media
@@ -292,6 +315,10 @@ class _Build:
                 post.hash = result.hash
         if maker is not None:
             maker.join()
+        if fragments is not None:
+            fragments.store(fresh)
+            fragments.prune(p.slug for p in posts)
+            fragments.close()
 
     def results(
         self, tasks: Sequence[PostTask | PageTask] | Iterable[PostTask | PageTask], count: int
