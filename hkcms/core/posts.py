@@ -27,6 +27,7 @@ from hkcms.core.post import Post, content_hash, dump_front, iso_date, parse_post
 from hkcms.core.repair import merge_into
 from hkcms.core.site import Site
 from hkcms.core.slugs import slugify, unique_slug, validate_slug
+from hkcms.core.stamps import file_stamp, is_post_name
 
 CACHE_VERSION = 3  # 3: summary shards cached too (core/scan_cache.py)
 HISTORY_BATCH = 1000  # posts recorded under one hold of the metadata lock
@@ -76,6 +77,12 @@ class TrashEntry:
 class ScanResult:
     posts: list[PostInfo] = field(default_factory=list)
     problems: list[HkcmsError] = field(default_factory=list)
+    # What the scan read, by stat (core/stamps.py), taken before reading: post files by name
+    # (`links`: some were not regular files) and summary shards (name → key, or '-').
+    stamps: list[str] = field(default_factory=list)
+    links: bool = False
+    shards: dict[str, str] = field(default_factory=dict)
+    hashes: dict[str, str] = field(default_factory=dict)  # slug → content hash of its file
 
 
 class PostStore:
@@ -105,11 +112,13 @@ class PostStore:
         except OSError as exc:
             raise HkcmsError(f"cannot read the posts folder: {exc.strerror}", posts_dir) from exc
         for entry in entries:
-            if not entry.name.endswith(".md") or entry.name.startswith("."):
+            if not is_post_name(entry.name):
                 continue
             slug = entry.name[:-3]
             try:
                 info = entry.stat(follow_symlinks=False)
+                result.stamps.append(file_stamp(entry.name, info))
+                result.links = result.links or not stat.S_ISREG(info.st_mode)
                 key = [info.st_mtime_ns, info.st_size, info.st_ino]
                 cached = cache.get(slug)
                 if cached and cached.get("key") == key and stat.S_ISREG(info.st_mode):
@@ -133,6 +142,7 @@ class PostStore:
                 result.problems.append(exc)
                 continue
             new_cache[slug] = fields
+            result.hashes[slug] = fields["hash"]
             summary = summaries.get(slug, {})
             if summary.get("hash") != fields["hash"]:
                 changed.append(slug)
@@ -162,6 +172,7 @@ class PostStore:
             ]
         if new_cache != cache or new_shards != shards:
             scan_cache.save(self.cache_path, CACHE_VERSION, new_cache, new_shards)
+        result.shards = scan_cache.shard_stamps(new_shards)
         return result
 
     def list(self) -> list[PostInfo]:
