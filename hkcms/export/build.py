@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -148,9 +149,7 @@ class _Build:
                     task = self.post_task(page, sources, media, trust)
                     if task is not None:
                         tasks.append(task)
-                elif trust.get(page.rel) == page.key and os.path.isfile(
-                    os.path.join(self.out, page.rel)
-                ):
+                elif trust.get(page.rel) == page.key and self.on_disk(page.rel):
                     self.report.skipped += 1
                 else:
                     changed.append(page)
@@ -257,11 +256,18 @@ class _Build:
         current = sources.get(post.slug) == post.hash
         if current:
             post.media = list(media.get(post.slug, []))
-            if trust.get(page.rel) == page.key and os.path.isfile(os.path.join(self.out, page.rel)):
+            if trust.get(page.rel) == page.key and self.on_disk(page.rel):
                 self.report.skipped += 1
                 return None
         source = str(self.site.post_path(post.slug))
         return PostTask(post.slug, source, page.rel, page.context(), current, post.root)
+
+    def on_disk(self, rel: str) -> bool:
+        """Whether the page is in the output folder (os.path.isfile, without its joins)."""
+        try:
+            return stat.S_ISREG(os.stat(f"{self.out}/{rel}").st_mode)
+        except (OSError, ValueError):
+            return False
 
     def with_images(
         self, page: PostPage, sources: dict[str, str], media: dict[str, list[str]]

@@ -26,6 +26,7 @@ from hkcms.export.report import ExportReport
 from hkcms.export.settings import ExportSettings
 from hkcms.export.theme import local_date, parse_when, theme_key, today_in
 
+_NO_DAY = dt.date.min
 RESERVED_FOLDERS = {"posts", "tags", "page", "assets", "media", "archive"}
 
 
@@ -184,7 +185,8 @@ class BuildContext:
                 continue
             posts.append(post)
         # Newest first; the slug breaks ties so the order never depends on the file system.
-        posts.sort(key=lambda p: (p.day.isoformat() if p.day else "", p.slug), reverse=True)
+        # (Undated posts last: as if their day were "" in a sort by ISO date.)
+        posts.sort(key=lambda p: (p.day is not None, p.day or _NO_DAY, p.slug), reverse=True)
         self.posts = posts
         self.finish_reading()
         return posts

@@ -7,11 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+import hkcms.export.build as build_module
 import hkcms.export.context as context_module
 import hkcms.export.memo as memo_module
 from hkcms.core.comments import CommentStore
@@ -21,6 +24,7 @@ from hkcms.core.site import Site
 from hkcms.core.stamps import posts_stamps
 from hkcms.export.build import export_site
 from hkcms.export.memo import memo_path
+from hkcms.export.render import PostResult
 from hkcms.export.report import ExportReport
 from hkcms.export.theme import TEMPLATES_DIR
 from tests.export.conftest import prepare_bilingual, prepare_fixture, tree
@@ -344,3 +348,70 @@ def test_a_broken_memo_is_ignored(fixture_site: Site, tmp_path: Path) -> None:
     memo_path(fixture_site, out).write_bytes(b"{not json")
     assert not replayed(export_site(fixture_site, out))
     assert replayed(export_site(fixture_site, out))
+
+
+def test_a_post_that_cannot_be_rendered_is_tried_again_by_every_export(
+    fixture_site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page left out while rendering is no page of the memo: the next export tries (and
+    warns) again, as it would without the memo."""
+    real = build_module.render_chunk
+
+    def failing(tasks: list) -> list:  # type: ignore[type-arg]
+        results = real(tasks)
+        for result in results:
+            if isinstance(result, PostResult) and result.slug == "first-post":
+                result.error = "first-post.md: cannot be rendered"
+        return results
+
+    monkeypatch.setattr(build_module, "render_chunk", failing)
+    out = tmp_path / "out"
+    first = export_site(fixture_site, out)
+    assert "left out: first-post.md: cannot be rendered" in first.warnings
+    again = export_site(fixture_site, out)
+    assert not replayed(again)
+    assert "left out: first-post.md: cannot be rendered" in again.warnings
+
+
+def test_a_post_changed_while_it_was_rendered_is_looked_at_again(
+    fixture_site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = build_module.render_chunk
+
+    def changed_meanwhile(tasks: list) -> list:  # type: ignore[type-arg]
+        results = real(tasks)
+        for result in results:
+            if isinstance(result, PostResult) and result.slug == "first-post":
+                result.hash = "another text"
+        return results
+
+    monkeypatch.setattr(build_module, "render_chunk", changed_meanwhile)
+    out = tmp_path / "out"
+    export_site(fixture_site, out)
+    monkeypatch.undo()
+    assert not replayed(export_site(fixture_site, out))
+    assert replayed(export_site(fixture_site, out))
+
+
+def test_an_export_with_nothing_changed_loads_no_renderer(
+    fixture_site: Site, tmp_path: Path
+) -> None:
+    """Start-up: `hkcms export` with nothing to do imports neither Markdown, Jinja2, Pillow
+    nor the build (what the memo needs is light)."""
+    out = tmp_path / "out"
+    export_site(fixture_site, out)
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print(sorted(sys.modules), file=sys.__stderr__))\n"
+        "from hkcms.cli import main\n"
+        "raise SystemExit(main())\n"
+    )
+    args = ["--site", str(fixture_site.root), "export", "--out", str(out)]
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "0 files written" in done.stdout
+    modules = set(eval(done.stderr.strip().splitlines()[-1]))  # a list literal
+    heavy = {"markdown_it", "jinja2", "PIL", "filelock", "tinydb", "yaml", "hkcms.export.build"}
+    assert modules & heavy == set()
