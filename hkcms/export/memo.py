@@ -1,13 +1,15 @@
 """The no-op shortcut: what the last clean export read, by stamps (core/stamps.py), so that an
 export with nothing changed is answered by stat() calls alone, without reading a post.
 
-After a clean export the build writes a memo: one digest over the stamps of everything the
+After a clean export the build writes a memo: a digest of each group of stamps of what the
 export read (post files, summary shards, the metadata files of the comments it showed, media
-files, its own manifest), the settings, the theme's and the strings' keys, the day it judged
-scheduled posts by and the program itself, with the files it wrote and its report. The next
-export of the same folder recomputes the digest from the disk; if it is equal and every file
-is still there, nothing would be written, and the report is the memo's. Any difference sends
-the export down the normal path, which decides page by page (build.py)."""
+files, its own manifest) and of its values (the settings, the theme's and the strings' keys,
+the day it judged scheduled posts by, the program itself), with the files it wrote and its
+report. The next export of the same folder stamps the same files again, cheapest group first;
+if every digest is equal and every file is still there, nothing would be written and the
+report is the memo's. Any difference sends the export down the normal path, which decides page
+by page (build.py).
+"""
 
 from __future__ import annotations
 
