@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from hkcms.export.build import export_site
+    from hkcms.export.run import export_site
 
     site = open_site(args)
     report = export_site(site, args.out, full=args.full, drafts=args.drafts, base_url=args.base_url)

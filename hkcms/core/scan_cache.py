@@ -16,6 +16,7 @@ from typing import Any
 
 from hkcms.core.atomic import write_atomic
 from hkcms.core.meta import SUMMARY_SHARDS, MetaStore, read_json
+from hkcms.core.stamps import shard_key
 
 Summaries = dict[str, dict[str, Any]]
 
@@ -50,8 +51,7 @@ def summaries(meta: MetaStore, cached: dict[str, Any]) -> tuple[Summaries, dict[
     meta.settle()  # a change a killed writer left half done is finished first
     out: Summaries = {}
     shards: dict[str, Any] = {}
-    for shard in range(SUMMARY_SHARDS):
-        name = f"summary-{shard:02d}.json"
+    for name in shard_names():
         path = meta.meta_dir / name
         try:
             info = os.stat(path)
@@ -60,7 +60,7 @@ def summaries(meta: MetaStore, cached: dict[str, Any]) -> tuple[Summaries, dict[
         except OSError:
             read_json(path)  # names the problem
             continue
-        key = [info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino]
+        key = shard_key(info)
         entry = cached.get(name)
         if (
             isinstance(entry, dict)
@@ -75,3 +75,17 @@ def summaries(meta: MetaStore, cached: dict[str, Any]) -> tuple[Summaries, dict[
         for doc in docs:
             out[doc["slug"]] = doc
     return out, shards
+
+
+def shard_names() -> list[str]:
+    return [f"summary-{shard:02d}.json" for shard in range(SUMMARY_SHARDS)]
+
+
+def shard_stamps(shards: dict[str, Any]) -> dict[str, str]:
+    """Every shard's key as read by summaries() (shards as returned there), '-' if missing:
+    the stamps core/stamps.shard_stamp gives the same files on disk."""
+    out: dict[str, str] = {}
+    for name in shard_names():
+        entry = shards.get(name)
+        out[name] = ",".join(map(str, entry["key"])) if entry else "-"
+    return out

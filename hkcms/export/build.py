@@ -1,4 +1,5 @@
-"""export_site: the incremental, deterministic static build (read → plan → render → write).
+"""The incremental, deterministic static build (read → plan → render → write); export_site
+(run.py) runs it.
 
 The pages come from page sources (hkcms/export/sources/): each yields its pages with the inputs
 they show; the key of a page is derived from those inputs, the theme and the settings, so a page
@@ -9,21 +10,20 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-
-from hkcms.core.atomic import PRIVATE_FILE, SHARED_FILE, is_shared, make_dirs
 from hkcms.core.site import Site
-from hkcms.export.context import BuildContext, ExportReport
+from hkcms.export import memo
+from hkcms.export.context import BuildContext
 from hkcms.export.fragment_cache import Entry, FragmentCache
 from hkcms.export.images import MediaPlan
 from hkcms.export.images import plan_media as plan_media_files
-from hkcms.export.manifest import Manifest, check_output_folder
+from hkcms.export.manifest import Manifest
 from hkcms.export.paths import (
     ExportError,
     check_relpath,
@@ -44,6 +44,8 @@ from hkcms.export.render import (
     render_chunk,
     write_if_changed,
 )
+from hkcms.export.report import ExportReport
+from hkcms.export.run import export_site
 from hkcms.export.settings import ExportSettings, normalise_base_url
 from hkcms.export.sources import PageSource, default_sources
 
@@ -54,7 +56,6 @@ WORKERS = 2
 POOL_THRESHOLD = 48  # below this many post pages, starting worker processes costs more
 CHUNK = 32
 STORE_BATCH = 512  # rendered bodies written to the fragment cache per transaction
-LOCK_TIMEOUT_S = 300.0
 
 
 class _Build:
@@ -111,6 +112,7 @@ class _Build:
             drafts=self.ctx.settings.drafts or bool(old and old.drafts),
         )  # fmt: skip
         self.journal_dirty = old is None or not old.complete
+        memo.forget(self.site, self.out)
         self.out.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.out / STAGING, ignore_errors=True)
         forget_folders()
@@ -125,6 +127,7 @@ class _Build:
         self.report.posts = len(posts)
         lap = self.phase("scan", lap)
         # Images first: the post pages point at their variants (hkcms/export/images.py).
+        media_stamps = memo.media_stamps(self.site.media_dir)  # before they are read
         self.media = plan_media_files(self.site.media_dir, self.site.state_dir, self.progress)
         self.report.warnings.extend(self.media.warnings)
         self.report.images = self.media.processed
@@ -149,9 +152,7 @@ class _Build:
                     task = self.post_task(page, sources, media, trust)
                     if task is not None:
                         tasks.append(task)
-                elif trust.get(page.rel) == page.key and os.path.isfile(
-                    os.path.join(self.out, page.rel)
-                ):
+                elif trust.get(page.rel) == page.key and self.on_disk(page.rel):
                     self.report.skipped += 1
                 else:
                     changed.append(page)
@@ -167,11 +168,18 @@ class _Build:
                 self.journal.sources.pop(task.slug, None)
             self.mark_unknown(pending)
 
+        planned_warnings = len(self.report.warnings)
         self.render(tasks, post_pages)
+        rendered_warnings = len(self.report.warnings)
         lap = self.phase("posts", lap)
         for _, src, dest in media_pending:
             self.count(write_if_changed(self.out, dest, src.read_bytes()))
         self.check_media(post_pages, media_found)
+        # What an export with nothing to write would warn about: not a page's own rendering.
+        warnings = (
+            self.report.warnings[:planned_warnings] + self.report.warnings[rendered_warnings:]
+        )
+        clean = planned_warnings == rendered_warnings
         # Lists of posts go to the workers when there are many; the rest is written here.
         delegated = [p for p in changed if p.task is not None]
         if len(delegated) < POOL_THRESHOLD:
@@ -204,6 +212,8 @@ class _Build:
         if self.journal_dirty or old is None or not final.same_as(old):
             final.save(self.out)
         shutil.rmtree(self.out / STAGING, ignore_errors=True)
+        if clean:
+            self.remember(media_stamps, warnings)
         self.phase("finish", lap)
         self.report.seconds = time.monotonic() - started
         self.done = self.total
@@ -221,6 +231,33 @@ class _Build:
         cache.get("")  # opened here first: a damaged file is started again before any worker
         return cache
 
+    def remember(self, media_stamps: list[str], warnings: list[str]) -> None:
+        """Write the memo of this export (memo.py) when the next one, with nothing changed,
+        would write nothing: every page current, no post read through a link, no page left
+        out for a file the export did not write."""
+        ctx, scan = self.ctx, self.ctx.scan
+        if scan is None or scan.links or not scan.shards or ctx.foreign:
+            return
+        if not all(self.planned.values()):
+            return  # a page to write again (its post changed while it was rendered)
+        meta = ctx.store.meta
+        memo.save(
+            self.site,
+            self.out,
+            ctx.settings,
+            today=ctx.today,
+            theme=ctx.theme_key,
+            strings=ctx.strings_key,
+            stamps=scan.stamps,
+            shards={str(meta.meta_dir / name): key for name, key in scan.shards.items()},
+            commented=ctx.commented,
+            media=media_stamps,
+            journal=str(meta.journal.folder),
+            rels=list(self.planned),
+            posts=self.report.posts,
+            warnings=warnings,
+        )
+
     def post_task(
         self,
         page: PostPage,
@@ -233,11 +270,18 @@ class _Build:
         current = sources.get(post.slug) == post.hash
         if current:
             post.media = list(media.get(post.slug, []))
-            if trust.get(page.rel) == page.key and os.path.isfile(os.path.join(self.out, page.rel)):
+            if trust.get(page.rel) == page.key and self.on_disk(page.rel):
                 self.report.skipped += 1
                 return None
         source = str(self.site.post_path(post.slug))
         return PostTask(post.slug, source, page.rel, page.context(), current, post.root)
+
+    def on_disk(self, rel: str) -> bool:
+        """Whether the page is in the output folder (os.path.isfile, without its joins)."""
+        try:
+            return stat.S_ISREG(os.stat(f"{self.out}/{rel}").st_mode)
+        except (OSError, ValueError):
+            return False
 
     def with_images(
         self, page: PostPage, sources: dict[str, str], media: dict[str, list[str]]
@@ -415,47 +459,8 @@ def _make_folders(folders: list[str]) -> None:
             return  # the workers create what is missing and report real errors
 
 
-def export_site(
-    site: Site,
-    out: Path | str | None = None,
-    *,
-    full: bool = False,
-    drafts: bool = False,
-    base_url: str | None = None,
-    progress: Progress | None = None,
+def build(
+    site: Site, target: Path, settings: ExportSettings, *, full: bool, progress: Progress | None
 ) -> ExportReport:
-    """Export the site as static HTML into `out` (default <site>/public).
-
-    Only pages whose inputs changed are rewritten; `full` rebuilds every page. `progress` is
-    called as progress(done, total), possibly from a worker thread."""
-    target = Path(out).expanduser() if out is not None else site.public_dir
-    target = Path(os.path.abspath(target))
-    check_output_folder(target, site)
-    settings = ExportSettings.of(site, base_url=base_url, drafts=drafts)
-    # One export at a time per site (the terminal app, `hkcms serve` and a cron job may meet).
-    lock_path = site.state_dir / "locks" / "export.lock"
-    try:
-        make_dirs(lock_path.parent)
-        mode = SHARED_FILE if is_shared(lock_path.parent) else PRIVATE_FILE
-        lock = FileLock(str(lock_path), timeout=LOCK_TIMEOUT_S, mode=mode)
-        lock.acquire()
-    except Timeout as exc:
-        raise ExportError(
-            f"another export of this site has been running for {LOCK_TIMEOUT_S:.0f} s; "
-            "try again when it has finished",
-            lock_path,
-        ) from exc
-    except OSError as exc:
-        raise ExportError(f"cannot take the export lock: {exc.strerror}", lock_path) from exc
-    # The export is the one thing a web server must read: world-readable, and group-writable
-    # in a shared site (so that any member can export again), whatever the umask.
-    shared = is_shared(target if target.exists() else target.parent)
-    old_umask = os.umask(0o002 if shared else 0o022)
-    try:
-        return _Build(site, target, settings, full=full, progress=progress).run()
-    except OSError as exc:
-        where = exc.filename or target
-        raise ExportError(f"cannot write the export: {exc.strerror or exc}", where) from exc
-    finally:
-        os.umask(old_umask)
-        lock.release()
+    """Export the site into `target` (absolute, checked, locked by the caller: run.py)."""
+    return _Build(site, target, settings, full=full, progress=progress).run()

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hkcms.core.comments import CommentStore
 from hkcms.core.lang import lang_prefix, normalise_lang
-from hkcms.core.posts import PostStore
+from hkcms.core.posts import PostStore, ScanResult
 from hkcms.core.site import Site
-from hkcms.core.wording import count as counted
+from hkcms.core.stamps import meta_stamp
 from hkcms.export.html import comment_html, excerpt
 from hkcms.export.i18n import Strings, StringsLoader
 from hkcms.export.paths import tag_slug, url_path
@@ -24,34 +22,12 @@ from hkcms.export.render import (
     read_existing,
     render_page,
 )
+from hkcms.export.report import ExportReport
 from hkcms.export.settings import ExportSettings
-from hkcms.export.theme import local_date, parse_when, theme_key
+from hkcms.export.theme import local_date, parse_when, theme_key, today_in
 
+_NO_DAY = dt.date.min
 RESERVED_FOLDERS = {"posts", "tags", "page", "assets", "media", "archive"}
-
-
-@dataclass
-class ExportReport:
-    """What an export did: files written, skipped (unchanged), removed, time and warnings."""
-
-    out: Path
-    written: int = 0
-    skipped: int = 0
-    removed: int = 0
-    seconds: float = 0.0
-    posts: int = 0
-    rendered: int = 0
-    warnings: list[str] = field(default_factory=list)
-    images: int = 0  # images processed (not found in the image cache)
-    phases: dict[str, float] = field(default_factory=dict)  # seconds per stage (benchmarks)
-
-    def summary(self) -> str:
-        warn = f", {counted(len(self.warnings), 'warning')}" if self.warnings else ""
-        return (
-            f"Exported {counted(self.posts, 'post')} to {self.out}: "
-            f"{counted(self.written, 'file')} written, "
-            f"{self.skipped:,} unchanged, {self.removed:,} removed in {self.seconds:.2f} s{warn}"
-        )
 
 
 class BuildContext:
@@ -73,6 +49,15 @@ class BuildContext:
         self.base_key = ""
         self.previous_pages: dict[str, str] = {}  # what the last export wrote (its manifest)
         self._claimed: set[str] = set()
+        # What this run read, for the no-op shortcut (memo.py): the scan's stamps, the day it
+        # judged scheduled posts by, the stamps of the comments it showed, the theme's and
+        # the strings' keys; `foreign`: it left out a page for a file it did not write.
+        self.scan: ScanResult | None = None
+        self.today = ""
+        self.commented: dict[str, str] = {}  # metadata file → its stamp
+        self.theme_key = ""
+        self.strings_key = ""
+        self.foreign = False
 
     def claim(self, rel: str) -> None:
         """Called by the build for every page planned so far."""
@@ -115,10 +100,12 @@ class BuildContext:
             "strings": strings,
             "chromes": {lang: self.chrome(lang) for lang in self.languages},
         }
+        self.theme_key = theme_key(settings.templates_dir)
+        self.strings_key = self.strings.key()
         self.base_key = digest(
             [
-                theme_key(settings.templates_dir),
-                self.strings.key(),
+                self.theme_key,
+                self.strings_key,
                 FRAGMENT_VERSION,
                 self.base,
                 settings.timezone,
@@ -144,12 +131,13 @@ class BuildContext:
     def read_posts(self) -> list[PlannedPost]:
         """The posts this export shows, newest first (drafts and future posts only with
         --drafts, marked); broken posts are left out with a warning."""
-        scan = self.store.scan()
+        scan = self.scan = self.store.scan()
         for problem in scan.problems:
             self.warn(f"left out: {problem}")
-        hashes = {slug: str(s.get("hash", "")) for slug, s in self.store.meta.summaries().items()}
+        hashes = scan.hashes
         zone = self.settings.zone
-        today = dt.datetime.now(zone).date()
+        today = today_in(zone)
+        self.today = today.isoformat()
         posts: list[PlannedPost] = []
         for info in scan.posts:
             day = local_date(info.date, zone)
@@ -176,14 +164,17 @@ class BuildContext:
             )
             # The comments themselves live in the post's metadata file: its size and time
             # stand for them, so unchanged posts cost no file read.
-            meta_stamp = self._meta_stamp(info.slug) if post.comments else ""
+            comments_stamp = ""
+            if post.comments:
+                where = str(self.store.meta.post_file(info.slug))
+                comments_stamp = self.commented[where] = meta_stamp(where)
             post.sig = SEP.join(
                 [
                     post.hash,
                     post.updated,
                     str(post.views),
                     str(post.comments),
-                    meta_stamp,
+                    comments_stamp,
                     label,
                     post.lang,
                 ]
@@ -194,7 +185,8 @@ class BuildContext:
                 continue
             posts.append(post)
         # Newest first; the slug breaks ties so the order never depends on the file system.
-        posts.sort(key=lambda p: (p.day.isoformat() if p.day else "", p.slug), reverse=True)
+        # (Undated posts last: as if their day were "" in a sort by ISO date.)
+        posts.sort(key=lambda p: (p.day is not None, p.day or _NO_DAY, p.slug), reverse=True)
         self.posts = posts
         self.finish_reading()
         return posts
@@ -214,13 +206,6 @@ class BuildContext:
             )
             return False
         return True
-
-    def _meta_stamp(self, slug: str) -> str:
-        try:
-            info = os.stat(self.store.meta.post_file(slug))
-        except OSError:
-            return "missing"
-        return f"{info.st_size}:{info.st_mtime_ns}"
 
     # ---- helpers for page sources -------------------------------------------------------
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import time
 import zlib
@@ -128,6 +129,13 @@ def _open(path: Path) -> sqlite3.Connection:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        # Made here, not by SQLite (which makes 0644 whatever the umask): the file, and its
+        # -wal and -shm that SQLite gives the same mode, take the export's umask, so every
+        # member of a shared site can write them.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    except FileExistsError:
+        pass
     db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
     try:
         # WAL: the workers read while the export stores; NORMAL: no fsync per commit (a crash

@@ -3,11 +3,9 @@ made on a process pool, and the <picture> markup that points at them."""
 
 from __future__ import annotations
 
-import concurrent.futures
 import hashlib
 import json
 import math
-import multiprocessing
 import os
 import re
 import shutil
@@ -19,13 +17,12 @@ from typing import Any
 from urllib.parse import quote
 
 import yaml
-from PIL import Image, ImageOps
 
 from hkcms.core.errors import HkcmsError
-from hkcms.core.images import encode, open_image, prepare
-from hkcms.core.media import kind_of
 from hkcms.core.media_refs import media_name
-from hkcms.core.svg import sanitize_svg
+
+# Pillow, the SVG sanitiser and the process pool are imported where images are made: an
+# export whose images are all cached (or a site without any) never loads them.
 
 # Bump when the variants change (widths, quality, naming), so cached images are made again.
 PROCESS_VERSION = "2"
@@ -85,6 +82,8 @@ def _target_draft(size: tuple[int, int], rotated: bool) -> tuple[int, int] | Non
 def process_job(job: Job) -> tuple[str, dict[str, Any] | None, str]:
     """Make every variant of one image into its cache folder (runs in a worker process).
     Returns (rel, info, error); nothing is left half-written."""
+    from PIL import Image
+
     source = Path(job.source)
     final = Path(job.folder)
     tmp = final.with_name(f".tmp-{final.name}-{os.getpid()}")
@@ -106,6 +105,10 @@ def process_job(job: Job) -> tuple[str, dict[str, Any] | None, str]:
 
 
 def _make_variants(source: Path, folder: Path) -> dict[str, Any]:
+    from PIL import Image, ImageOps
+
+    from hkcms.core.images import encode, open_image, prepare
+
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     with open_image(source) as image:
@@ -258,6 +261,8 @@ def plan_media(
             if not stat.S_ISREG(info.st_mode):
                 plan.warnings.append(f"{src}: not a regular file; not copied")
                 continue
+            from hkcms.core.media import kind_of  # loads Pillow: only for a site with media
+
             kind = kind_of(name)
             if kind == "active":
                 plan.warnings.append(
@@ -324,6 +329,8 @@ def _add_published(plan: MediaPlan, rel: str, digest: str, folder: Path) -> None
 def _plan_svg(plan: MediaPlan, rel: str, src: Path, folder: Path) -> None:
     clean = folder / "clean.svg"
     if not clean.is_file():
+        from hkcms.core.svg import sanitize_svg
+
         try:
             data, _ = sanitize_svg(src.read_bytes(), src)
         except (HkcmsError, OSError) as exc:
@@ -347,6 +354,9 @@ def run_jobs(
     if len(jobs) == 1:
         results.append(process_job(jobs[0]))
     else:
+        import concurrent.futures
+        import multiprocessing
+
         # forkserver: workers never inherit the threads of a caller such as the TUI.
         context = multiprocessing.get_context("forkserver")
         with concurrent.futures.ProcessPoolExecutor(WORKERS, mp_context=context) as pool:

@@ -20,8 +20,15 @@ class ExportError(HkcmsError):
     """The export cannot be written (unsafe output folder, bad path, unwritable file)."""
 
 
+# Names of ASCII letters, digits and -._~ not starting with a dot: the common case, accepted
+# without looking at each part (13,000 paths an export).
+_PLAIN_REL = re.compile(r"(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*/)*[A-Za-z0-9_~-][A-Za-z0-9._~-]*")
+
+
 def check_relpath(rel: str) -> str:
     """A relative output path made of plain names: no '..', no absolute, no control characters."""
+    if _PLAIN_REL.fullmatch(rel):
+        return rel
     parts = rel.split("/")
     if (
         not rel

@@ -49,6 +49,11 @@ def parse_when(value: str, zone: dt.tzinfo) -> dt.datetime | dt.date | None:
         return None
 
 
+def today_in(zone: dt.tzinfo) -> dt.date:
+    """The day it is now where the site is: a post dated after it is scheduled, not shown."""
+    return dt.datetime.now(zone).date()
+
+
 def local_date(value: str, zone: dt.tzinfo) -> dt.date | None:
     when = parse_when(value, zone)
     if isinstance(when, dt.datetime):

@@ -3,6 +3,7 @@ metadata write is seen at the next scan."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +63,31 @@ def test_a_broken_cache_is_rebuilt(store: PostStore) -> None:
     store.scan()
     store.cache_path.write_bytes(b"\x00garbage")
     assert [p.title for p in store.scan().posts] == ["Post"]
+
+
+def test_a_post_from_the_cache_is_the_post_read_from_its_file(store: PostStore) -> None:
+    """The cache keeps each post as a row of fields: every field comes back in its place."""
+    post = store.create(
+        "Every field",
+        tags=["a", "b"],
+        lang="zh-Hant",
+        body="Text.\n",
+        extra={"summary": "Short.", "translation_key": "k", "kind": "page", "menu": 2,
+               "aliases": ["/old/"], "show_counts": False},
+    )  # fmt: skip
+    read = {p.slug: p for p in store.scan().posts}[post.slug]  # parsed, then cached
+    assert (read.kind, read.menu, read.aliases, read.show_counts) == ("page", 2, ["/old/"], False)
+    cached = {p.slug: p for p in PostStore(store.site).scan().posts}[post.slug]
+    assert cached == read
+    assert (cached.title, cached.tags, cached.lang, cached.summary, cached.translation_key) == (
+        "Every field", ["a", "b"], "zh-Hant", "Short.", "k"
+    )  # fmt: skip
+
+
+def test_a_cache_of_another_shape_is_read_again(store: PostStore) -> None:
+    post = store.create("Shaped")
+    store.scan()
+    data = json.loads(store.cache_path.read_bytes())
+    data["posts"][post.slug] = {"title": "stale", "key": data["posts"][post.slug][-2]}
+    store.cache_path.write_text(json.dumps(data))
+    assert [p.title for p in store.scan().posts] == ["Shaped"]

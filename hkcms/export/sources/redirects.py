@@ -100,6 +100,7 @@ class RedirectSource(PageSource):
                     continue
                 if rel not in ctx.previous_pages and os.path.lexists(os.path.join(ctx.out, rel)):
                     ctx.warn(f"{where}: alias {alias!r} would replace a file hkcms did not write")
+                    ctx.foreign = True  # the next export must look again (memo.py)
                     continue
                 taken[rel] = f"an alias of {post.slug!r}"
                 redirects.append(Redirect(rel, host_path, post))

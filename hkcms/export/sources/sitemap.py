@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape as xml_escape
 
 from hkcms.export.plan import SEP, Page
 from hkcms.export.sources.base import PageSource
@@ -48,8 +47,13 @@ def sitemap_xml(urls: list[dict[str, str]]) -> bytes:
     lines = ['<?xml version="1.0" encoding="utf-8"?>']
     lines.append('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
     for url in urls:
-        loc = xml_escape(url["loc"], {'"': "&quot;"})
+        loc = xml_escape(url["loc"]).replace('"', "&quot;")
         lastmod = f"<lastmod>{xml_escape(url['lastmod'])}</lastmod>" if url["lastmod"] else ""
         lines.append(f"<url><loc>{loc}</loc>{lastmod}</url>")
     lines.append("</urlset>\n")
     return "\n".join(lines).encode("utf-8")
+
+
+def xml_escape(text: str) -> str:
+    """&, < and > as entities (xml.sax.saxutils.escape, whose import loads urllib.request)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
