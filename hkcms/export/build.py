@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from hkcms.core.site import Site
 from hkcms.export import memo
@@ -49,12 +49,17 @@ from hkcms.export.run import export_site
 from hkcms.export.settings import ExportSettings, normalise_base_url
 from hkcms.export.sources import PageSource, default_sources
 
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
 __all__ = ["ExportReport", "export_site", "normalise_base_url"]
 
 Progress = Callable[[int, int], None]
 WORKERS = 2
 POOL_THRESHOLD = 48  # below this many post pages, starting worker processes costs more
 CHUNK = 32
+STALL_S = 300.0  # a chunk takes well under a second; this long means the workers are stuck
+IN_FLIGHT = 3 * WORKERS  # chunks sent ahead, so a worker never waits for the next
 STORE_BATCH = 512  # rendered bodies written to the fragment cache per transaction
 
 
@@ -84,17 +89,24 @@ class _Build:
         self.config = WorkerConfig(
             str(out), settings.templates, self.ctx.base, self.ctx.jinja_cache
         )
-        self.pool: Any = None
+        self.pool: ProcessPoolExecutor | None = None
         self.media = MediaPlan()
         self.unimaged: dict[str, str] = {}  # slug → post page key before its images are added
 
     def run(self) -> ExportReport:
         try:
-            return self._run()
-        finally:
+            report = self._run()
+        except BaseException:
             if self.pool is not None:
-                self.pool.terminate()
-                self.pool.join()
+                # Stuck or broken workers must not hold the caller (the TUI) on its way out.
+                # The executor has no public way to stop its processes before Python 3.14.
+                for process in list(getattr(self.pool, "_processes", {}).values()):
+                    process.kill()
+                self.pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+        return report
 
     def key_of(self, source: PageSource, page: Page | PostPage) -> str:
         return digest_text(self.ctx.base_key, source.name, page.rel, *page.inputs)
@@ -375,19 +387,46 @@ class _Build:
                 yield from render_chunk([task])
                 self.tick()
             return
-        if self.pool is None:
-            import multiprocessing  # only a large export needs the worker processes
+        # Only a large export needs the worker processes.
+        import multiprocessing
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from concurrent.futures.process import BrokenProcessPool
 
+        if self.pool is None:
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(["hkcms.export.render"])
-            # forkserver: workers never inherit the threads of a caller such as the TUI.
-            self.pool = ctx.Pool(WORKERS, initializer=init_worker, initargs=(self.config,))
+            # forkserver: workers never inherit the threads of a caller such as the TUI. An
+            # executor, not multiprocessing.Pool: a worker that dies (killed, out of memory)
+            # breaks it with an error, where a Pool would wait for its results for ever.
+            self.pool = ProcessPoolExecutor(
+                WORKERS, mp_context=ctx, initializer=init_worker, initargs=(self.config,)
+            )
         iterator = iter(tasks)
-        chunks = iter(lambda: list(itertools.islice(iterator, CHUNK)), [])
-        for results in self.pool.imap_unordered(render_chunk, chunks):
-            for result in results:
-                yield result
-                self.tick()
+        running: set[Future[list[PostResult | bool]]] = set()
+        while True:
+            while len(running) < IN_FLIGHT and (chunk := list(itertools.islice(iterator, CHUNK))):
+                running.add(self.pool.submit(render_chunk, chunk))
+            if not running:
+                return
+            done, running = wait(running, timeout=STALL_S, return_when=FIRST_COMPLETED)
+            if not done:
+                raise ExportError(
+                    f"the export's worker processes gave no page for {STALL_S:.0f} s; the pages "
+                    "written so far are kept: run the export again",
+                    self.out,
+                )
+            for future in done:
+                try:
+                    results = future.result()
+                except BrokenProcessPool as exc:
+                    raise ExportError(
+                        "a worker process of the export stopped (killed, or out of memory?); "
+                        "the pages written so far are kept: run the export again",
+                        self.out,
+                    ) from exc
+                for result in results:
+                    yield result
+                    self.tick()
 
     def plan_media(self, trust: dict[str, str]) -> tuple[set[str], list[tuple[str, Path, Path]]]:
         """Media files to write into the export: (sources found, those to write now). What is

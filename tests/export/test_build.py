@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +17,7 @@ from hkcms.core.posts import PostStore
 from hkcms.core.site import Site
 from hkcms.export.build import export_site
 from hkcms.export.paths import ExportError
+from tests.export import dying_worker
 from tests.export.conftest import tree
 
 
@@ -324,6 +328,46 @@ def test_worker_processes_give_the_same_bytes(
     monkeypatch.setattr(build, "POOL_THRESHOLD", 2)  # lists of posts rendered by workers too
     export_site(site, tmp_path / "all-pooled")
     assert tree(tmp_path / "all-pooled") == tree(tmp_path / "serial")
+
+
+@pytest.mark.parametrize(
+    ("chunk_function", "message"),
+    [
+        (dying_worker.render_chunk_then_die, "worker process of the export stopped"),
+        (dying_worker.render_chunk_then_hang, "gave no page for 3 s"),
+    ],
+)
+def test_a_worker_that_dies_or_hangs_stops_the_export_with_an_error_not_a_hang(
+    site: Site,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    chunk_function: Callable[[list[Any]], list[Any]],
+    message: str,
+) -> None:
+    store = PostStore(site)
+    for i in range(build.POOL_THRESHOLD * 4):
+        store.create(f"Post {i}", body=f"Body {i}.\n")
+    monkeypatch.setattr(build, "render_chunk", chunk_function)
+    monkeypatch.setattr(build, "STALL_S", 3.0)
+    outcome: list[BaseException | None] = []
+
+    def export() -> None:
+        try:
+            export_site(site, tmp_path / "out")
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+            outcome.append(exc)
+
+    runner = threading.Thread(target=export, daemon=True)
+    runner.start()
+    runner.join(timeout=120)
+    assert outcome, "the export hung after its worker died"
+    assert isinstance(outcome[0], ExportError)
+    assert message in str(outcome[0]) and "run the export again" in str(outcome[0])
+    monkeypatch.undo()
+    report = export_site(site, tmp_path / "out")  # the next run completes the site
+    assert report.posts == build.POOL_THRESHOLD * 4
+    assert (tmp_path / "out" / "posts" / "post-0" / "index.html").is_file()
 
 
 def test_comment_moderation_and_views_reach_the_page(fixture_site: Site, tmp_path: Path) -> None:
