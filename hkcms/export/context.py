@@ -139,8 +139,17 @@ class BuildContext:
         today = today_in(zone)
         self.today = today.isoformat()
         posts: list[PlannedPost] = []
+        # 10,000 posts share a few languages and a few thousand days: each is parsed once.
+        days: dict[str, dt.date | None] = {}
+        langs: dict[str, str] = {}
         for info in scan.posts:
-            day = local_date(info.date, zone)
+            if info.date in days:
+                day = days[info.date]
+            else:
+                day = days[info.date] = local_date(info.date, zone)
+            lang = langs.get(info.lang)
+            if lang is None:
+                lang = langs[info.lang] = normalise_lang(info.lang, self.default_lang)
             label = ""
             if info.status == "draft":
                 label = "draft"
@@ -156,7 +165,7 @@ class BuildContext:
                 hashes.get(info.slug, ""),
                 day,
                 label,
-                normalise_lang(info.lang, self.default_lang),
+                lang,
                 list(tags.items()),
                 updated=info.updated,
                 views=info.views,
