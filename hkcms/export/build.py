@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hkcms.core.site import Site
+from hkcms.core.stamps import stamps_of
 from hkcms.export import memo
 from hkcms.export.context import BuildContext
 from hkcms.export.images import MediaPlan
@@ -222,8 +223,11 @@ class _Build:
         would write nothing: every page current, no post read through a link, no page left
         out for a file the export did not write."""
         ctx, scan = self.ctx, self.ctx.scan
-        if scan is None or scan.links or not scan.shards or ctx.foreign:
+        if scan is None or not scan.shards or ctx.foreign:
             return
+        stamps = stamps_of(scan.stats)
+        if stamps is None:
+            return  # a post is a link: its target may change without its stamp changing
         if not all(self.planned.values()):
             return  # a page to write again (its post changed while it was rendered)
         meta = ctx.store.meta
@@ -234,7 +238,7 @@ class _Build:
             today=ctx.today,
             theme=ctx.theme_key,
             strings=ctx.strings_key,
-            stamps=scan.stamps,
+            stamps=stamps,
             shards={str(meta.meta_dir / name): key for name, key in scan.shards.items()},
             commented=ctx.commented,
             media=media_stamps,
