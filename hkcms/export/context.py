@@ -71,6 +71,9 @@ class BuildContext:
         """Group translations, list languages, and make the context every page shares (its
         key stands for everything each page shows besides its own inputs)."""
         settings = self.settings
+        # Keyed before they are read: a file changed meanwhile is seen by the next export.
+        self.theme_key = theme_key(settings.templates_dir)
+        self.strings_key = self.strings.key()
         for post in sorted([*self.posts, *self.pages], key=lambda p: p.slug):
             key = post.info.translation_key
             if not key:
@@ -100,8 +103,6 @@ class BuildContext:
             "strings": strings,
             "chromes": {lang: self.chrome(lang) for lang in self.languages},
         }
-        self.theme_key = theme_key(settings.templates_dir)
-        self.strings_key = self.strings.key()
         self.base_key = digest(
             [
                 self.theme_key,
