@@ -21,6 +21,7 @@ from hkcms.core.site import Site
 from hkcms.core.stamps import stamps_of
 from hkcms.export import memo
 from hkcms.export.context import BuildContext
+from hkcms.export.fragment_cache import Entry, FragmentCache
 from hkcms.export.images import MediaPlan
 from hkcms.export.images import plan_media as plan_media_files
 from hkcms.export.manifest import Manifest
@@ -39,6 +40,7 @@ from hkcms.export.render import (
     PostTask,
     WorkerConfig,
     forget_folders,
+    fragments_path,
     init_worker,
     render_chunk,
     write_if_changed,
@@ -54,6 +56,7 @@ Progress = Callable[[int, int], None]
 WORKERS = 2
 POOL_THRESHOLD = 48  # below this many post pages, starting worker processes costs more
 CHUNK = 32
+STORE_BATCH = 512  # rendered bodies written to the fragment cache per transaction
 
 
 class _Build:
@@ -218,6 +221,17 @@ class _Build:
         self.tick(self.total)
         return self.report
 
+    def fragment_cache(self) -> FragmentCache | None:
+        """The cache of rendered bodies, opened (and started again if damaged) before the
+        workers use it; the folder of one file an entry that it replaced is deleted."""
+        path = fragments_path(self.config)
+        if path is None:
+            return None
+        shutil.rmtree(Path(path).parent / "fragments", ignore_errors=True)
+        cache = FragmentCache(path, FRAGMENT_VERSION)
+        cache.get("")  # opened here first: a damaged file is started again before any worker
+        return cache
+
     def remember(self, media_stamps: list[str], warnings: list[str]) -> None:
         """Write the memo of this export (memo.py) when the next one, with nothing changed,
         would write nothing: every page current, no post read through a link, no page left
@@ -313,7 +327,11 @@ class _Build:
             self.report.skipped += 1
 
     def render(self, tasks: list[PostTask], posts: list[PlannedPost]) -> None:
+        if not tasks:
+            return
         by_slug = {p.slug: p for p in posts}
+        fragments = self.fragment_cache()
+        fresh: list[Entry] = []  # bodies rendered from Markdown, stored many at a time
         maker = None
         if len(tasks) >= POOL_THRESHOLD:
             # Creating folders is slow on some file systems and needs no CPU: this process
@@ -330,6 +348,11 @@ class _Build:
                 continue
             self.report.rendered += 1
             self.count(result.written)
+            if result.cached is not None and fragments is not None:
+                fresh.append(result.cached)
+                if len(fresh) >= STORE_BATCH:
+                    fragments.store(fresh)
+                    fresh.clear()
             post.excerpt = result.excerpt
             if not result.reused:
                 post.media = result.media
@@ -340,6 +363,10 @@ class _Build:
                 post.hash = result.hash
         if maker is not None:
             maker.join()
+        if fragments is not None:
+            fragments.store(fresh)
+            fragments.prune(p.slug for p in posts)
+            fragments.close()
 
     def results(
         self, tasks: Sequence[PostTask | PageTask] | Iterable[PostTask | PageTask], count: int

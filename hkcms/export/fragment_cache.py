@@ -1,48 +1,156 @@
-"""Rendered post bodies kept by content under .hkcms/cache/fragments/, so `export --full`, a new
-output folder or a theme change renders no Markdown for a body it has rendered before.
+"""Rendered post bodies kept by content in one SQLite file (.hkcms/cache/fragments.sqlite), so
+`export --full`, a new output folder or a theme change renders no Markdown it rendered before.
 
-An entry is the sanitised HTML of one body, named by a hash of the body and of everything that
+An entry is the sanitised HTML of one body, keyed by a hash of the body and of everything that
 shapes that HTML (FRAGMENT_VERSION: parser, plugins, sanitiser); zlib keeps 10,000 entries near
-30 MB. Writes are atomic (temp file, rename) but not synced: a lost or damaged entry is only a
-miss, and reads check the entry's length and compression before trusting it.
+30 MB. One file, not a file an entry: creating 10,000 small files costs seconds on some file
+systems. Workers only read it; they hand new entries back with their results and the export's
+own process stores them, many to a transaction. It is a cache: any error reading or writing it
+is a miss, never a failed export, and a file that is not a database is started again. Entries
+are pruned to the two newest bodies of each post the site still has.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import sqlite3
+import time
 import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 LEVEL = 1  # fast; the entries are small and read far more often than written
+KEEP_PER_POST = 2  # the current body and the one before (an edit undone renders nothing)
+BUSY_TIMEOUT_S = 30.0
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS fragment ("
+    "key BLOB NOT NULL UNIQUE, slug TEXT NOT NULL, used INTEGER NOT NULL, html BLOB NOT NULL)"
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A body's rendered HTML, compressed, on its way to the cache."""
+
+    key: bytes
+    slug: str
+    html: bytes
 
 
 class FragmentCache:
     """Content-addressed sanitised HTML of post bodies."""
 
-    def __init__(self, root: Path | str, version: str) -> None:
-        self.root = Path(root)
+    def __init__(self, path: Path | str, version: str) -> None:
+        self.path = Path(path)
         self.version = version
+        self._db: sqlite3.Connection | None = None
+        self._broken = False
 
-    def path(self, body: str) -> Path:
-        digest = hashlib.sha256(f"{self.version}\0{body}".encode()).hexdigest()
-        return self.root / digest[:2] / digest[2:]
+    def key(self, body: str) -> bytes:
+        return hashlib.sha256(f"{self.version}\0{body}".encode()).digest()
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._db is None and not self._broken:
+            try:
+                self._db = _open(self.path)
+            except (sqlite3.Error, OSError):
+                self._broken = True  # unusable this run: every lookup is a miss
+        return self._db
 
     def get(self, body: str) -> str | None:
+        db = self._connect()
+        if db is None:
+            return None
         try:
-            with open(self.path(body), "rb") as handle:
-                data = handle.read()
-            return zlib.decompress(data).decode("utf-8")
-        except (OSError, zlib.error, UnicodeDecodeError):
+            row = db.execute(
+                "SELECT html FROM fragment WHERE key = ?", (self.key(body),)
+            ).fetchone()
+            return None if row is None else zlib.decompress(row[0]).decode("utf-8")
+        except (sqlite3.Error, zlib.error, UnicodeDecodeError):
             return None
 
-    def put(self, body: str, html: str) -> None:
-        path = self.path(body)
-        tmp = path.parent / f".hkcms-tmp-{os.getpid()}-{os.urandom(4).hex()}"
+    def entry(self, body: str, html: str, slug: str) -> Entry:
+        """What `store` writes for a body rendered to `html` for the post `slug`."""
+        return Entry(self.key(body), slug, zlib.compress(html.encode("utf-8"), LEVEL))
+
+    def store(self, entries: Iterable[Entry]) -> None:
+        """Write entries in one transaction (by one process at a time: the export's)."""
+        now = time.time_ns()
+        rows = [(e.key, e.slug, now + n, e.html) for n, e in enumerate(entries)]
+        db = self._connect() if rows else None
+        if db is None:
+            return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "xb") as handle:
-                handle.write(zlib.compress(html.encode("utf-8"), LEVEL))
-            os.replace(tmp, path)
-        except OSError:
-            tmp.unlink(missing_ok=True)  # a full disk or read-only cache: only a miss later
+            with db:
+                db.executemany("INSERT OR REPLACE INTO fragment VALUES (?, ?, ?, ?)", rows)
+        except sqlite3.Error:
+            pass  # a full disk or a read-only cache: only misses later
+
+    def prune(self, slugs: Iterable[str]) -> None:
+        """Keep the newest KEEP_PER_POST entries of each post in `slugs`, drop the rest; a
+        damaged file is deleted (run by the export alone, once its workers are done)."""
+        db = self._connect()
+        if db is None:
+            return
+        try:
+            with db:
+                db.execute(
+                    "DELETE FROM fragment WHERE rowid IN (SELECT rowid FROM (SELECT rowid, slug,"
+                    " row_number() OVER (PARTITION BY slug ORDER BY used DESC) AS n FROM fragment)"
+                    " WHERE n > ? OR slug NOT IN (SELECT value FROM json_each(?)))",
+                    (KEEP_PER_POST, json.dumps(sorted(set(slugs)))),
+                )
+        except sqlite3.DatabaseError as exc:
+            if not isinstance(exc, sqlite3.OperationalError):  # not "locked" or "disk full"
+                self.close()
+                remove(self.path)
+        except sqlite3.Error:
+            pass
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """The cache's database, created if missing; a file that is not one is started again."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return _connect(path)
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError):
+            raise  # locked or unreadable: a miss this time, the file is kept
+    remove(path)
+    return _connect(path)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        # Made here, not by SQLite (which makes 0644 whatever the umask): the file, and its
+        # -wal and -shm that SQLite gives the same mode, take the export's umask, so every
+        # member of a shared site can write them.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    except FileExistsError:
+        pass
+    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+    try:
+        # WAL: the workers read while the export stores; NORMAL: no fsync per commit (a crash
+        # can lose the last entries, which are then only misses).
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(SCHEMA)
+        db.execute("SELECT 1 FROM fragment LIMIT 1").fetchall()
+    except sqlite3.Error:
+        db.close()
+        raise
+    return db
+
+
+def remove(path: Path) -> None:
+    """Delete the cache's files (the database, its write-ahead log and shared memory)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)

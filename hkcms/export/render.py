@@ -15,7 +15,7 @@ from hkcms.core.atomic import decode_utf8, read_regular_file
 from hkcms.core.errors import HkcmsError, PostError
 from hkcms.core.markdown import PARSER_VERSION
 from hkcms.core.post import content_hash
-from hkcms.export.fragment_cache import FragmentCache
+from hkcms.export.fragment_cache import Entry, FragmentCache
 from hkcms.export.html import (
     SANITIZE_VERSION,
     excerpt,
@@ -48,6 +48,7 @@ class Fragment:
     html: str
     excerpt: str
     media: list[str]
+    cached: Entry | None = None  # for the fragment cache, when rendered from Markdown just now
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class PostResult:
     written: bool
     reused: bool = False
     error: str = ""
+    cached: Entry | None = None  # a body rendered just now, for the export to cache
 
 
 @dataclass
@@ -98,14 +100,21 @@ def current_umask() -> int:
     return mask
 
 
+def fragments_path(config: WorkerConfig) -> str | None:
+    """The fragment cache's file: as configured, else beside the compiled templates."""
+    if config.fragments:
+        return config.fragments
+    return str(Path(config.cache).parent / "fragments.sqlite") if config.cache else None
+
+
 def init_worker(config: WorkerConfig) -> None:
     global _config, _fragments
     _config = config
     os.umask(config.umask)  # workers write pages with the modes the export chose
-    folder = config.fragments or (
-        str(Path(config.cache).parent / "fragments") if config.cache else None
-    )
-    _fragments = FragmentCache(folder, FRAGMENT_VERSION) if folder else None
+    if _fragments is not None:
+        _fragments.close()
+    path = fragments_path(config)
+    _fragments = FragmentCache(path, FRAGMENT_VERSION) if path else None
 
 
 def body_of(text: str, path: Path) -> str:
@@ -125,10 +134,11 @@ def body_of(text: str, path: Path) -> str:
         pos = nl + 1
 
 
-def render_fragment(body: str, root: str = POST_ROOT) -> Fragment:
+def render_fragment(body: str, root: str = POST_ROOT, slug: str = "") -> Fragment:
     """Markdown through the site's parser, then nh3; javascript:/data: URLs never survive.
-    A body rendered before comes from the fragment cache."""
+    A body rendered before comes from the fragment cache (`slug`: the post it is kept for)."""
     safe = _fragments.get(body) if _fragments is not None else None
+    cached = None
     if safe is None:
         # Imported here: an export with nothing to render should not pay for the parser. The
         # compiled renderer gives the reference's HTML (export/fast_markdown.py).
@@ -136,13 +146,13 @@ def render_fragment(body: str, root: str = POST_ROOT) -> Fragment:
 
         safe = sanitize(render_html(body))
         if _fragments is not None:
-            _fragments.put(body, safe)
-    return Fragment(rebase_root_urls(safe, root), excerpt(safe), media_references(safe))
+            cached = _fragments.entry(body, safe, slug)
+    return Fragment(rebase_root_urls(safe, root), excerpt(safe), media_references(safe), cached)
 
 
-def fragment_of_bytes(data: bytes, source: Path, root: str = POST_ROOT) -> Fragment:
+def fragment_of_bytes(data: bytes, source: Path, root: str = POST_ROOT, slug: str = "") -> Fragment:
     """The fragment of a post file's contents, its site-absolute URLs made relative to `root`."""
-    return render_fragment(body_of(decode_utf8(data, source), source), root)
+    return render_fragment(body_of(decode_utf8(data, source), source), root, slug)
 
 
 def fragment_of_file(source: Path, root: str = POST_ROOT) -> Fragment:
@@ -258,7 +268,7 @@ def render_post(task: PostTask) -> PostResult:
         if kept is not None:
             fragment = Fragment(kept, excerpt(kept), [])
         else:
-            fragment = fragment_of_bytes(data, source, task.root)
+            fragment = fragment_of_bytes(data, source, task.root, task.slug)
     except (HkcmsError, OSError) as exc:
         return PostResult(task.slug, "", "", [], False, error=str(exc))
     cover = cover_of(data)
@@ -272,7 +282,13 @@ def render_post(task: PostTask) -> PostResult:
     page = render_page("post.html", context, _config.templates, _config.cache)
     written = write_if_changed(out, path, page, old)
     return PostResult(
-        task.slug, digest, fragment.excerpt, sorted(set(media)), written, reused=kept is not None
+        task.slug,
+        digest,
+        fragment.excerpt,
+        sorted(set(media)),
+        written,
+        reused=kept is not None,
+        cached=fragment.cached,
     )
 
 

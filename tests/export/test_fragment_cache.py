@@ -3,6 +3,7 @@ Markdown for bodies rendered before, and give the same bytes."""
 
 from __future__ import annotations
 
+import sqlite3
 import zlib
 from pathlib import Path
 
@@ -65,13 +66,76 @@ def test_a_changed_body_is_rendered_again(
     assert len(renders) == 1 and "A new line." in renders[0]
 
 
-def test_damaged_or_missing_entries_are_misses(tmp_path: Path) -> None:
-    cache = FragmentCache(tmp_path / "fragments", "v1")
+def test_entries_are_kept_by_body_and_version(tmp_path: Path) -> None:
+    cache = FragmentCache(tmp_path / "fragments.sqlite", "v1")
     assert cache.get("# Hi\n") is None
-    cache.put("# Hi\n", "<h1>Hi</h1>")
+    cache.store([cache.entry("# Hi\n", "<h1>Hi</h1>", "hi")])
     assert cache.get("# Hi\n") == "<h1>Hi</h1>"
-    assert FragmentCache(tmp_path / "fragments", "v2").get("# Hi\n") is None  # another parser
-    cache.path("# Hi\n").write_bytes(zlib.compress(b"<h1>Hi</h1>")[:-3])
+    cache.close()
+    assert FragmentCache(tmp_path / "fragments.sqlite", "v1").get("# Hi\n") == "<h1>Hi</h1>"
+    assert FragmentCache(tmp_path / "fragments.sqlite", "v2").get("# Hi\n") is None
+
+
+def test_damaged_entries_are_misses(tmp_path: Path) -> None:
+    path = tmp_path / "fragments.sqlite"
+    cache = FragmentCache(path, "v1")
+    cache.store(
+        [cache.entry("# Hi\n", "<h1>Hi</h1>", "hi"), cache.entry("# Yo\n", "<h1>Yo</h1>", "yo")]
+    )
+    cache.close()
+    db = sqlite3.connect(path)
+    with db:
+        db.execute(
+            "UPDATE fragment SET html = ? WHERE key = ?",
+            (zlib.compress(b"<h1>Hi</h1>")[:-3], cache.key("# Hi\n")),
+        )
+        db.execute("UPDATE fragment SET html = ? WHERE key = ?", (b"\xff\xfe", cache.key("# Yo\n")))
+    db.close()
+    cache = FragmentCache(path, "v1")
     assert cache.get("# Hi\n") is None
-    cache.path("# Hi\n").write_bytes(b"\xff\xfe")
+    assert cache.get("# Yo\n") is None
+
+
+def test_a_file_that_is_not_a_database_is_started_again(tmp_path: Path) -> None:
+    path = tmp_path / "fragments.sqlite"
+    path.write_bytes(b"not a database at all " * 100)
+    cache = FragmentCache(path, "v1")
     assert cache.get("# Hi\n") is None
+    cache.store([cache.entry("# Hi\n", "<h1>Hi</h1>", "hi")])
+    cache.close()
+    assert FragmentCache(path, "v1").get("# Hi\n") == "<h1>Hi</h1>"
+
+
+def test_an_unwritable_cache_is_only_misses(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the cache's folder would be", encoding="utf-8")
+    cache = FragmentCache(blocked / "fragments.sqlite", "v1")
+    cache.store([cache.entry("# Hi\n", "<h1>Hi</h1>", "hi")])
+    assert cache.get("# Hi\n") is None
+
+
+def test_prune_keeps_the_two_newest_bodies_of_each_post_still_there(tmp_path: Path) -> None:
+    cache = FragmentCache(tmp_path / "fragments.sqlite", "v1")
+    for n in range(4):
+        cache.store([cache.entry(f"edit {n}", f"<p>{n}</p>", "kept")])
+    cache.store([cache.entry("gone", "<p>gone</p>", "deleted-post")])
+    cache.prune(["kept"])
+    assert [cache.get(f"edit {n}") for n in range(4)] == [None, None, "<p>2</p>", "<p>3</p>"]
+    assert cache.get("gone") is None
+
+
+def test_a_reader_sees_what_the_writer_stored(tmp_path: Path) -> None:
+    writer = FragmentCache(tmp_path / "fragments.sqlite", "v1")
+    reader = FragmentCache(tmp_path / "fragments.sqlite", "v1")
+    assert reader.get("a") is None  # connected before the write, as a worker is
+    writer.store([writer.entry("a", "<p>a</p>", "a")])
+    assert reader.get("a") == "<p>a</p>"
+
+
+def test_the_old_cache_folder_is_removed(fixture_site: Site, tmp_path: Path) -> None:
+    old = fixture_site.state_dir / "cache" / "fragments" / "ab"
+    old.mkdir(parents=True)
+    (old / "cdef").write_bytes(b"x")
+    export_site(fixture_site, tmp_path / "out")
+    assert not old.parent.exists()
+    assert (fixture_site.state_dir / "cache" / "fragments.sqlite").is_file()
