@@ -150,7 +150,7 @@ class _Build:
                 self.ctx.claim(page.rel)
                 if isinstance(page, PostPage):
                     post_pages.append(page.post)
-                    task = self.post_task(page, sources, media, trust)
+                    task = self.post_task(page, sources, trust)
                     if task is not None:
                         tasks.append(task)
                 elif trust.get(page.rel) == page.key and self.on_disk(page.rel):
@@ -266,14 +266,12 @@ class _Build:
         self,
         page: PostPage,
         sources: dict[str, str],
-        media: dict[str, list[str]],
         trust: dict[str, str],
     ) -> PostTask | None:
         """The task that renders a post page, or None when the page on disk is current."""
         post = page.post
         current = sources.get(post.slug) == post.hash
-        if current:
-            post.media = list(media.get(post.slug, []))
+        if current:  # (its media, as last rendered, were set by with_images)
             if trust.get(page.rel) == page.key and self.on_disk(page.rel):
                 self.report.skipped += 1
                 return None
