@@ -27,7 +27,7 @@ from hkcms.core.post import Post, content_hash, dump_front, iso_date, parse_post
 from hkcms.core.repair import merge_into
 from hkcms.core.site import Site
 from hkcms.core.slugs import slugify, unique_slug, validate_slug
-from hkcms.core.stamps import file_stamp, is_post_name
+from hkcms.core.stamps import is_post_name
 
 CACHE_VERSION = 4  # 3: summary shards cached too (core/scan_cache.py); 4: posts as rows
 # A post in the scan cache: a row of these, not a dict (a third faster to load and to save).
@@ -81,10 +81,9 @@ class TrashEntry:
 class ScanResult:
     posts: list[PostInfo] = field(default_factory=list)
     problems: list[HkcmsError] = field(default_factory=list)
-    # What the scan read, by stat (core/stamps.py), taken before reading: post files by name
-    # (`links`: some were not regular files) and summary shards (name → key, or '-').
-    stamps: list[str] = field(default_factory=list)
-    links: bool = False
+    # What the scan read, by stat, taken before reading (core/stamps.py): post files as
+    # (name, lstat), summary shards as name → key ('-' when missing).
+    stats: list[tuple[str, os.stat_result]] = field(default_factory=list)
     shards: dict[str, str] = field(default_factory=dict)
     hashes: dict[str, str] = field(default_factory=dict)  # slug → content hash of its file
 
@@ -121,8 +120,7 @@ class PostStore:
             slug = entry.name[:-3]
             try:
                 info = entry.stat(follow_symlinks=False)
-                result.stamps.append(file_stamp(entry.name, info))
-                result.links = result.links or not stat.S_ISREG(info.st_mode)
+                result.stats.append((entry.name, info))
                 key = [info.st_mtime_ns, info.st_size, info.st_ino]
                 cached = cache.get(slug)
                 if (

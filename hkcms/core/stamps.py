@@ -12,9 +12,9 @@ import stat
 
 
 def file_stamp(name: str, info: os.stat_result) -> str:
-    """A file's name, type, size, times and inode (from lstat: a link is not followed)."""
+    """A file's name, mode, size, times and inode (from lstat: a link is not followed)."""
     return (
-        f"{name}\0{stat.S_IFMT(info.st_mode)}\0{info.st_size}\0{info.st_mtime_ns}"
+        f"{name}\0{info.st_mode}\0{info.st_size}\0{info.st_mtime_ns}"
         f"\0{info.st_ctime_ns}\0{info.st_ino}"
     )
 
@@ -25,17 +25,22 @@ def is_post_name(name: str) -> bool:
 
 
 def posts_stamps(posts_dir: str) -> list[str] | None:
-    """The stamps of every post file, by name, as the scan takes them; None when one is not
-    a regular file (a link's target may change without its stamp changing)."""
-    stamps: list[str] = []
+    """The stamps of every post file, by name, as the scan takes them (see stamps_of)."""
     with os.scandir(posts_dir) as entries:
-        for entry in sorted(entries, key=lambda e: e.name):
-            if not is_post_name(entry.name):
-                continue
-            info = entry.stat(follow_symlinks=False)
-            if not stat.S_ISREG(info.st_mode):
-                return None
-            stamps.append(file_stamp(entry.name, info))
+        found = sorted(entries, key=lambda e: e.name)
+    return stamps_of(
+        [(e.name, e.stat(follow_symlinks=False)) for e in found if is_post_name(e.name)]
+    )
+
+
+def stamps_of(stats: list[tuple[str, os.stat_result]]) -> list[str] | None:
+    """The stamps of files from (name, lstat) pairs; None when one is not a regular file (a
+    link's target may change without its stamp changing)."""
+    stamps: list[str] = []
+    for name, info in stats:
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        stamps.append(file_stamp(name, info))
     return stamps
 
 

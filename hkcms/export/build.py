@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hkcms.core.site import Site
+from hkcms.core.stamps import stamps_of
 from hkcms.export import memo
 from hkcms.export.context import BuildContext
 from hkcms.export.fragment_cache import Entry, FragmentCache
@@ -161,7 +162,7 @@ class _Build:
                 self.ctx.claim(page.rel)
                 if isinstance(page, PostPage):
                     post_pages.append(page.post)
-                    task = self.post_task(page, sources, media, trust)
+                    task = self.post_task(page, sources, trust)
                     if task is not None:
                         tasks.append(task)
                 elif trust.get(page.rel) == page.key and self.on_disk(page.rel):
@@ -248,8 +249,11 @@ class _Build:
         would write nothing: every page current, no post read through a link, no page left
         out for a file the export did not write."""
         ctx, scan = self.ctx, self.ctx.scan
-        if scan is None or scan.links or not scan.shards or ctx.foreign:
+        if scan is None or not scan.shards or ctx.foreign:
             return
+        stamps = stamps_of(scan.stats)
+        if stamps is None:
+            return  # a post is a link: its target may change without its stamp changing
         if not all(self.planned.values()):
             return  # a page to write again (its post changed while it was rendered)
         meta = ctx.store.meta
@@ -260,7 +264,7 @@ class _Build:
             today=ctx.today,
             theme=ctx.theme_key,
             strings=ctx.strings_key,
-            stamps=scan.stamps,
+            stamps=stamps,
             shards={str(meta.meta_dir / name): key for name, key in scan.shards.items()},
             commented=ctx.commented,
             media=media_stamps,
@@ -274,14 +278,12 @@ class _Build:
         self,
         page: PostPage,
         sources: dict[str, str],
-        media: dict[str, list[str]],
         trust: dict[str, str],
     ) -> PostTask | None:
         """The task that renders a post page, or None when the page on disk is current."""
         post = page.post
         current = sources.get(post.slug) == post.hash
-        if current:
-            post.media = list(media.get(post.slug, []))
+        if current:  # (its media, as last rendered, were set by with_images)
             if trust.get(page.rel) == page.key and self.on_disk(page.rel):
                 self.report.skipped += 1
                 return None

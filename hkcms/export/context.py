@@ -71,6 +71,9 @@ class BuildContext:
         """Group translations, list languages, and make the context every page shares (its
         key stands for everything each page shows besides its own inputs)."""
         settings = self.settings
+        # Keyed before they are read: a file changed meanwhile is seen by the next export.
+        self.theme_key = theme_key(settings.templates_dir)
+        self.strings_key = self.strings.key()
         for post in sorted([*self.posts, *self.pages], key=lambda p: p.slug):
             key = post.info.translation_key
             if not key:
@@ -100,8 +103,6 @@ class BuildContext:
             "strings": strings,
             "chromes": {lang: self.chrome(lang) for lang in self.languages},
         }
-        self.theme_key = theme_key(settings.templates_dir)
-        self.strings_key = self.strings.key()
         self.base_key = digest(
             [
                 self.theme_key,
@@ -139,8 +140,17 @@ class BuildContext:
         today = today_in(zone)
         self.today = today.isoformat()
         posts: list[PlannedPost] = []
+        # 10,000 posts share a few languages and a few thousand days: each is parsed once.
+        days: dict[str, dt.date | None] = {}
+        langs: dict[str, str] = {}
         for info in scan.posts:
-            day = local_date(info.date, zone)
+            if info.date in days:
+                day = days[info.date]
+            else:
+                day = days[info.date] = local_date(info.date, zone)
+            lang = langs.get(info.lang)
+            if lang is None:
+                lang = langs[info.lang] = normalise_lang(info.lang, self.default_lang)
             label = ""
             if info.status == "draft":
                 label = "draft"
@@ -156,7 +166,7 @@ class BuildContext:
                 hashes.get(info.slug, ""),
                 day,
                 label,
-                normalise_lang(info.lang, self.default_lang),
+                lang,
                 list(tags.items()),
                 updated=info.updated,
                 views=info.views,

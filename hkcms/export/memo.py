@@ -88,7 +88,7 @@ class Memo:
 
 def memo_path(site: Site, out: Path) -> Path:
     """One memo per export folder (the public site and a preview are both kept)."""
-    name = hashlib.sha256(str(out).encode("utf-8")).hexdigest()[:16]
+    name = hashlib.sha256(os.fsencode(out)).hexdigest()[:16]
     return site.state_dir / "cache" / "export" / f"{name}.json"
 
 

@@ -4,6 +4,7 @@ site's export lock. Importing this module loads no renderer: a no-op export need
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable
@@ -34,6 +35,28 @@ def export_site(
 
     Only pages whose inputs changed are rewritten; `full` rebuilds every page. `progress` is
     called as progress(done, total), possibly from a worker thread."""
+    # An export makes some 100,000 objects that live until it ends (posts, pages, keys, the
+    # modules it loads); the cycle collector would walk them again and again — a fifth of an
+    # export after one edit at 10,000 posts — for next to no garbage: reference counting
+    # frees the rest. (Peak memory measured the same, 133 MB for a full export at 10,000.)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _export(site, out, full=full, drafts=drafts, base_url=base_url, progress=progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _export(
+    site: Site,
+    out: Path | str | None,
+    *,
+    full: bool,
+    drafts: bool,
+    base_url: str | None,
+    progress: Progress | None,
+) -> ExportReport:
     started = time.monotonic()
     target = Path(out).expanduser() if out is not None else site.public_dir
     target = Path(os.path.abspath(target))

@@ -18,6 +18,7 @@ import hkcms.export.build as build_module
 import hkcms.export.context as context_module
 import hkcms.export.memo as memo_module
 from hkcms.core.comments import CommentStore
+from hkcms.core.errors import HkcmsError
 from hkcms.core.meta import MetaStore
 from hkcms.core.posts import PostStore
 from hkcms.core.site import Site
@@ -415,3 +416,25 @@ def test_an_export_with_nothing_changed_loads_no_renderer(
     modules = set(eval(done.stderr.strip().splitlines()[-1]))  # a list literal
     heavy = {"markdown_it", "jinja2", "PIL", "filelock", "tinydb", "yaml", "hkcms.export.build"}
     assert modules & heavy == set()
+
+
+def test_an_export_leaves_the_cycle_collector_as_it_found_it(
+    fixture_site: Site, tmp_path: Path
+) -> None:
+    """The collector is paused while an export runs (speed), never left paused after it."""
+    import gc
+
+    assert gc.isenabled()
+    export_site(fixture_site, tmp_path / "out")
+    assert gc.isenabled()
+    export_site(fixture_site, tmp_path / "out")  # answered by the memo
+    assert gc.isenabled()
+    with pytest.raises(HkcmsError):
+        export_site(fixture_site, fixture_site.root / "posts")  # a folder it refuses
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        export_site(fixture_site, tmp_path / "out", full=True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
