@@ -49,7 +49,7 @@ _CHECKBOX = {
 }
 _LOOSE_TASK = re.compile(r'(<li class="task-list-item">)(<input [^>]*>)\n<p> ')
 _TASK_OL = re.compile(r'<ol class="contains-task-list" start="(\d+)">')
-_NEXT_TO_DELIMITER = re.compile(r"(?<=[*_~])[^\x00-\x7f]|[^\x00-\x7f](?=[*_~])")
+_DELIMITER_RUN = re.compile(r"[*_~]+")  # the characters beside a run are what may differ
 _FENCE = re.compile(r" {0,3}(?:`{3,}[^`]*|~{3,}.*)\Z")
 _BACKTICKS = re.compile(r"`+")
 _EMPTY_TASK = re.compile(r"\[[ xX]\][ \t]*$", re.M)
@@ -98,7 +98,7 @@ def render_compiled(markdown: str) -> str | None:
         return None  # a second front matter block (the reference leaves a newline); ^[inline]
     if "`" in markdown and _unpaired_backticks(markdown):
         return None  # a code span over lines, or one never closed (markdown-it.rs may panic)
-    if _symbol_next_to_delimiter(markdown) or _EMPTY_TASK.search(markdown):
+    if symbol_next_to_delimiter(markdown) or _EMPTY_TASK.search(markdown):
         return None  # emphasis rules of another spec version; a box with no text after it
     if _EMPTY_ITEM.search(markdown) or ("~~~" in markdown and _TILDES.search(markdown)):
         return None  # an empty list item after text; three or more tildes in text
@@ -136,12 +136,15 @@ def render_compiled(markdown: str) -> str | None:
     return out
 
 
-def _symbol_next_to_delimiter(markdown: str) -> bool:
+def symbol_next_to_delimiter(markdown: str) -> bool:
     """CommonMark 0.31 (markdown-it-py) counts Unicode symbols (£, €, emoji) as punctuation
     beside `*`, `_` and `~`; markdown-it.rs follows 0.30, so emphasis there may differ."""
-    return any(
-        unicodedata.category(ch).startswith("S") for ch in _NEXT_TO_DELIMITER.findall(markdown)
-    )
+    for run in _DELIMITER_RUN.finditer(markdown):
+        start, end = run.span()
+        for ch in (markdown[start - 1 : start], markdown[end : end + 1]):
+            if ch > "\x7f" and unicodedata.category(ch).startswith("S"):
+                return True
+    return False
 
 
 def _unpaired_backticks(markdown: str) -> bool:

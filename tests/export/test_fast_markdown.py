@@ -20,9 +20,12 @@ from __future__ import annotations
 import json
 import random
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from benchmarks.gen_corpus import body as corpus_body
 from hkcms.core.markdown import render_html as reference
@@ -175,3 +178,12 @@ def test_heading_ids_are_the_sites_slugs() -> None:
     out = render_compiled("# 香港 Rally!\n## Rally\n## Rally\n")
     assert out is not None
     assert re.findall(r'id="([^"]+)"', out) == ["香港-rally", "rally", "rally-1"]
+
+
+@given(st.text(alphabet=st.sampled_from("ab *_~€£😀é中\n")))
+def test_symbol_beside_a_delimiter_is_found_as_the_spec_says(text: str) -> None:
+    """The scan over delimiter runs finds exactly what the plain definition (a Unicode symbol
+    right before or after `*`, `_` or `~`) finds."""
+    beside = re.findall(r"(?<=[*_~])[^\x00-\x7f]|[^\x00-\x7f](?=[*_~])", text)
+    expected = any(unicodedata.category(ch).startswith("S") for ch in beside)
+    assert fast_markdown.symbol_next_to_delimiter(text) == expected
