@@ -11,14 +11,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from benchmarks.gen_corpus import generate  # noqa: E402
+from benchmarks.measure import run_measured  # noqa: E402
 from hkcms.core.post import parse_post  # noqa: E402
 from hkcms.core.posts import PostStore  # noqa: E402
 from hkcms.core.site import Site  # noqa: E402
@@ -27,55 +26,11 @@ HKCMS = [sys.executable, "-m", "hkcms"]
 PELICAN = Path(sys.executable).with_name("pelican")
 
 
-def tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and all its descendants (kB)."""
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            with open(f"/proc/{current}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-                        break
-            with open(f"/proc/{current}/task/{current}/children") as children:
-                todo.extend(int(c) for c in children.read().split())
-        except (OSError, ValueError):
-            continue
-    return total
-
-
-def run_measured(cmd: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
-    """(wall seconds, peak kB of the whole process tree, stdout) of a command."""
-    # Flush what the previous step wrote, so its write-back does not slow this one down.
-    os.sync()
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, tree_rss_kb(proc.pid))
-            time.sleep(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, err = proc.communicate()
-    seconds = time.perf_counter() - start
-    done.set()
-    sampler.join()
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
-    return seconds, peak, out
-
-
-def export(site: Path, *extra: str) -> tuple[float, float, int, str]:
+def export(site: Path, *extra: str) -> tuple[float, float, float, str]:
     """(wall s, export's own s, peak MB, summary line) of one `hkcms export`."""
-    wall, peak, out = run_measured([*HKCMS, "--site", str(site), "export", *extra])
-    inner = float(re.search(r" in ([0-9.]+) s", out).group(1))  # type: ignore[union-attr]
-    return wall, inner, peak / 1024, out.strip()
+    run = run_measured([*HKCMS, "--site", str(site), "export", *extra])
+    inner = float(re.search(r" in ([0-9.]+) s", run.out).group(1))  # type: ignore[union-attr]
+    return run.seconds, inner, run.peak_kb / 1024, run.out.strip()
 
 
 def to_pelican(site: Path, dest: Path) -> None:
@@ -143,9 +98,10 @@ def bench(n: int, keep: Path | None, skip_pelican: bool) -> dict[str, object]:
                 raise SystemExit("Pelican is missing: .venv/bin/pip install -e '.[bench]'")
             pel = tmp / "pelican"
             to_pelican(site, pel)
-            wall, peak_kb, _ = run_measured(
+            run = run_measured(
                 [str(PELICAN), "content", "-s", "pelicanconf.py", "-o", "output", "-q"], cwd=pel
             )
+            wall, peak_kb = run.seconds, run.peak_kb
             pages = sum(1 for _ in (pel / "output").rglob("*.html"))
             results |= {"pelican_s": wall, "pelican_peak_mb": peak_kb / 1024}
             ratio = wall / float(results["full_s"])  # type: ignore[arg-type]

@@ -15,18 +15,15 @@ import html
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.bench_export import tree_rss_kb  # noqa: E402
 from benchmarks.gen_corpus import AUTHORS, TAGS, sentence  # noqa: E402
+from benchmarks.measure import run_measured  # noqa: E402
 
 HKCMS = [sys.executable, "-m", "hkcms"]
 HEAD = """<?xml version="1.0" encoding="UTF-8" ?>
@@ -109,35 +106,6 @@ def write_wxr(path: Path, n: int, seed: int = 11) -> None:
     print(file=sys.stderr)
 
 
-def run_measured(cmd: list[str]) -> tuple[float, int, str, float]:
-    """(wall seconds, peak kB of the process tree, stdout, CPU seconds of all its processes);
-    stderr (the progress bar) is shown. CPU time does not depend on how busy the machine is."""
-    os.sync()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, tree_rss_kb(proc.pid))
-            time.sleep(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, _ = proc.communicate()
-    seconds = time.perf_counter() - start
-    done.set()
-    sampler.join()
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode})")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return seconds, peak, out, cpu
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=10_000, help="posts in the export")
@@ -155,14 +123,16 @@ def main() -> None:
         )
         cmd = [*HKCMS, "--site", str(site), "import", "wordpress", str(wxr), "--json"]
         load = os.getloadavg()[0]
-        seconds, peak_kb, out, cpu = run_measured(cmd)
+        run = run_measured(cmd, show_stderr=True)
+        seconds, peak_kb, out, cpu = run.seconds, run.peak_kb, run.out, run.cpu
         report = json.loads(out)
         print(
             f"import: {seconds:.1f} s wall, {cpu:.1f} s CPU (all processes), peak memory "
             f"{peak_kb / 1024:.0f} MB (targets: < 60 s, < 500 MB; load average {load:.1f} "
             f"at the start); posts {report['posts']}, comments {report['comments']}"
         )
-        seconds, peak_kb, out, cpu = run_measured(cmd)
+        run = run_measured(cmd, show_stderr=True)
+        seconds, peak_kb, out, cpu = run.seconds, run.peak_kb, run.out, run.cpu
         report = json.loads(out)
         print(f"re-import: {seconds:.1f} s wall, {cpu:.1f} s CPU, peak memory "
               f"{peak_kb / 1024:.0f} MB; posts {report['posts']}")  # fmt: skip

@@ -13,7 +13,6 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,6 +22,7 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.gen_corpus import generate  # noqa: E402
+from benchmarks.measure import run_measured  # noqa: E402
 
 BROWSERS = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -106,21 +106,6 @@ def write_log(path: Path, slugs: list[str], lines: int, seed: int = 7) -> None:
         out.write("".join(buf))
 
 
-def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
-    """Wall time, peak RSS (bytes) and stdout of a child process."""
-    began = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - began
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        err = proc.stderr.read().decode() if proc.stderr else ""
-        if proc.returncode != 0:
-            raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {err.strip()[:500]}")
-        out.seek(0)
-        return elapsed, usage.ru_maxrss * 1024, out.read().decode()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lines", type=int, default=1_000_000)
@@ -141,13 +126,15 @@ def main() -> None:
         for stale in (site / ".hkcms" / "meta").glob("site.json*"):
             stale.unlink()  # forget earlier imports of the kept log (with --keep)
         hkcms = [sys.executable, "-m", "hkcms", "--site", str(site), "views", "import", "--json"]
-        seconds, peak, out = run_measured([*hkcms, str(log)])
+        run = run_measured([*hkcms, str(log)])
+        seconds, peak, out = run.seconds, run.peak_kb * 1024, run.out
         result = json.loads(out)
         print(f"hkcms views import: {seconds:.2f} s, peak memory {peak / 2**20:.0f} MB, "
               f"{result['counted']:,} views counted, {result['lines']:,} lines, "
               f"{result['posts']:,} posts")  # fmt: skip
         print(f"  skipped: {result['skipped']}  unparseable: {result['unparseable']}")
-        again, peak2, out2 = run_measured([*hkcms, str(log)])
+        rerun = run_measured([*hkcms, str(log)])
+        again, peak2, out2 = rerun.seconds, rerun.peak_kb * 1024, rerun.out
         assert json.loads(out2)["counted"] == 0, "re-import counted lines twice"
         print(f"re-import of the already-read file: {again:.2f} s, peak {peak2 / 2**20:.0f} MB")
         goaccess = shutil.which("goaccess")
@@ -157,7 +144,8 @@ def main() -> None:
         report = work / "report.json"
         env = dict(os.environ, TZ="UTC")
         cmd = [goaccess, str(log), "--log-format=COMBINED", "-o", str(report)]
-        go_seconds, go_peak, _ = run_measured(cmd, env=env)
+        go = run_measured(cmd, env=env)
+        go_seconds, go_peak = go.seconds, go.peak_kb * 1024
         print(f"goaccess {log.name} --log-format=COMBINED -o report.json: {go_seconds:.2f} s, "
               f"peak memory {go_peak / 2**20:.0f} MB")  # fmt: skip
         print(f"ratio: hkcms is {go_seconds / seconds:.1f}x faster than GoAccess")

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -35,8 +34,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from benchmarks.bench_export import run_measured, to_pelican  # noqa: E402
+from benchmarks.bench_export import to_pelican  # noqa: E402
 from benchmarks.gen_corpus import generate  # noqa: E402
+from benchmarks.measure import run_measured  # noqa: E402
 from hkcms.core.posts import PostStore  # noqa: E402
 from hkcms.core.site import Site  # noqa: E402
 
@@ -80,11 +80,9 @@ CPU: list[float] = [0.0]  # CPU seconds (user + system, all processes) of the la
 def seconds_of(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
     """(wall seconds, peak MB of the process tree) of a command that must succeed; its CPU
     time goes to CPU[0]: on a shared machine it moves less with the load than wall time."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    wall, peak_kb, _ = run_measured(cmd, cwd=cwd)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    CPU[0] = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    return wall, peak_kb / 1024
+    run = run_measured(cmd, cwd=cwd)
+    CPU[0] = run.cpu
+    return run.seconds, run.peak_kb / 1024
 
 
 def cpu() -> str:
@@ -182,7 +180,8 @@ def views_row(work: Path, lines: int, row: Row) -> None:
     generate(1000, site, revisions=3)
     views.write_log(log, views.slugs_of(site), lines)
     cmd = [*HKCMS, "--site", str(site), "views", "import", "--json", str(log)]
-    seconds, peak, _ = views.run_measured(cmd)
+    run = run_measured(cmd)
+    seconds, peak = run.seconds, run.peak_kb * 1024
     row.set("hkcms", f"{seconds:.2f} s, peak {peak / 2**20:.0f} MB")
     goaccess = shutil.which("goaccess")
     if goaccess is None:
@@ -190,7 +189,8 @@ def views_row(work: Path, lines: int, row: Row) -> None:
         return
     report = work / "report.json"
     cmd = [goaccess, str(log), "--log-format=COMBINED", "-o", str(report)]
-    seconds, peak, _ = views.run_measured(cmd, env=dict(os.environ, TZ="UTC"))
+    run = run_measured(cmd, env=dict(os.environ, TZ="UTC"))
+    seconds, peak = run.seconds, run.peak_kb * 1024
     row.set("GoAccess", f"{seconds:.2f} s, peak {peak / 2**20:.0f} MB")
     row.step += f" (GoAccess: {seconds:.1f} s)"
 
