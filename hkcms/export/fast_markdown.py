@@ -139,6 +139,8 @@ def render_compiled(markdown: str) -> str | None:
 def symbol_next_to_delimiter(markdown: str) -> bool:
     """CommonMark 0.31 (markdown-it-py) counts Unicode symbols (£, €, emoji) as punctuation
     beside `*`, `_` and `~`; markdown-it.rs follows 0.30, so emphasis there may differ."""
+    if markdown.isascii():
+        return False
     for run in _DELIMITER_RUN.finditer(markdown):
         start, end = run.span()
         for ch in (markdown[start - 1 : start], markdown[end : end + 1]):

@@ -77,6 +77,8 @@ def sanitize(fragment: str) -> str:
 def rebase_root_urls(fragment: str, root: str) -> str:
     """Turn site-absolute URLs ('/media/x.png') into relative ones, so a site works in a
     sub-folder, from file:// and over `hkcms serve` alike."""
+    if '="/' not in fragment:
+        return fragment  # most posts link nowhere on the site: no regex over the whole text
     return _ROOT_URL.sub(lambda m: m.group(1) + root, fragment)
 
 
