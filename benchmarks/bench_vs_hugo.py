@@ -74,7 +74,7 @@ def load() -> str:
     return f"load {os.getloadavg()[0]:.1f}"
 
 
-CPU: list[float] = [0.0]  # CPU seconds (user + system, all processes) of the last command
+CPU: list[float] = [0.0]  # CPU seconds (user + system, all processes, the export's workers included) of the last command
 
 
 def seconds_of(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:

@@ -3,6 +3,7 @@ CPU seconds and its output (the benchmarks' shared helper)."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import resource
 import subprocess
@@ -17,7 +18,32 @@ class Measured:
     seconds: float  # wall time
     peak_kb: int  # resident memory of the process and all its descendants, at its highest
     out: str  # standard output
-    cpu: float  # user + system seconds of the processes it waited for
+    cpu: float  # user + system seconds of the command and every process it started
+
+
+PR_SET_CHILD_SUBREAPER = 36
+REAP_S = 1.0  # how long to wait for the command's leftover processes (a forkserver) to end
+
+
+def become_subreaper() -> None:
+    """Processes the command leaves behind (the export's forkserver and its workers, which it
+    never waits for) are handed to this process, which waits for them: their CPU time then
+    counts in RUSAGE_CHILDREN."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: the workers' CPU time is left out
+
+
+def reap_leftovers() -> None:
+    deadline = time.monotonic() + REAP_S
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return  # no process of ours is left
+        if pid == 0:
+            time.sleep(0.01)
 
 
 def tree_rss_kb(pid: int) -> int:
@@ -47,6 +73,7 @@ def run_measured(
     """Run a command that must succeed (else exit with its error) and measure it. The previous
     step's writes are flushed first, so their write-back does not slow this one down."""
     os.sync()
+    become_subreaper()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     stderr = None if show_stderr else subprocess.PIPE
@@ -66,6 +93,7 @@ def run_measured(
     seconds = time.perf_counter() - start
     done.set()
     sampler.join()
+    reap_leftovers()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{(err or '')[-3000:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
