@@ -74,7 +74,8 @@ def load() -> str:
     return f"load {os.getloadavg()[0]:.1f}"
 
 
-CPU: list[float] = [0.0]  # CPU seconds (user + system, all processes, the export's workers included) of the last command
+# CPU seconds (user + system) of the last command and all its processes, workers included
+CPU: list[float] = [0.0]
 
 
 def seconds_of(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
