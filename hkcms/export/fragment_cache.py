@@ -27,7 +27,8 @@ KEEP_PER_POST = 2  # the current body and the one before (an edit undone renders
 BUSY_TIMEOUT_S = 30.0
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS fragment ("
-    "key BLOB NOT NULL UNIQUE, slug TEXT NOT NULL, used INTEGER NOT NULL, html BLOB NOT NULL)"
+    "key BLOB NOT NULL UNIQUE, slug TEXT NOT NULL, used INTEGER NOT NULL, html BLOB NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS fragment_slug ON fragment (slug, used)"
 )
 
 
@@ -89,20 +90,29 @@ class FragmentCache:
         except sqlite3.Error:
             pass  # a full disk or a read-only cache: only misses later
 
-    def prune(self, slugs: Iterable[str]) -> None:
-        """Keep the newest KEEP_PER_POST entries of each post in `slugs`, drop the rest; a
-        damaged file is deleted (run by the export alone, once its workers are done)."""
+    def prune(self, rendered: Iterable[str], every: Iterable[str] | None = None) -> None:
+        """Keep the newest KEEP_PER_POST entries of each post just `rendered`; with `every`
+        (all the site's posts: a large export, where a pass over the whole cache costs
+        nothing to speak of) also of every post, and drop those of posts no longer there.
+        A damaged file is deleted (run by the export alone, once its workers are done)."""
         db = self._connect()
         if db is None:
             return
         try:
             with db:
-                db.execute(
-                    "DELETE FROM fragment WHERE rowid IN (SELECT rowid FROM (SELECT rowid, slug,"
-                    " row_number() OVER (PARTITION BY slug ORDER BY used DESC) AS n FROM fragment)"
-                    " WHERE n > ? OR slug NOT IN (SELECT value FROM json_each(?)))",
-                    (KEEP_PER_POST, json.dumps(sorted(set(slugs)))),
+                db.executemany(
+                    "DELETE FROM fragment WHERE slug = ?1 AND rowid NOT IN (SELECT rowid FROM "
+                    "fragment WHERE slug = ?1 ORDER BY used DESC LIMIT ?2)",
+                    [(slug, KEEP_PER_POST) for slug in set(rendered)],
                 )
+                if every is not None:
+                    db.execute(
+                        "DELETE FROM fragment WHERE rowid IN (SELECT rowid FROM (SELECT rowid,"
+                        " slug, row_number() OVER (PARTITION BY slug ORDER BY used DESC) AS n"
+                        " FROM fragment) WHERE n > ?"
+                        " OR slug NOT IN (SELECT value FROM json_each(?)))",
+                        (KEEP_PER_POST, json.dumps(sorted(set(every)))),
+                    )
         except sqlite3.DatabaseError as exc:
             if not isinstance(exc, sqlite3.OperationalError):  # not "locked" or "disk full"
                 self.close()
@@ -142,7 +152,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         # can lose the last entries, which are then only misses).
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        db.execute(SCHEMA)
+        db.executescript(SCHEMA)
         db.execute("SELECT 1 FROM fragment LIMIT 1").fetchall()
     except sqlite3.Error:
         db.close()

@@ -119,9 +119,12 @@ def test_prune_keeps_the_two_newest_bodies_of_each_post_still_there(tmp_path: Pa
     for n in range(4):
         cache.store([cache.entry(f"edit {n}", f"<p>{n}</p>", "kept")])
     cache.store([cache.entry("gone", "<p>gone</p>", "deleted-post")])
-    cache.prune(["kept"])
+    cache.prune(["kept"])  # a small export: only the posts it rendered
     assert [cache.get(f"edit {n}") for n in range(4)] == [None, None, "<p>2</p>", "<p>3</p>"]
+    assert cache.get("gone") == "<p>gone</p>"
+    cache.prune([], every=["kept"])  # a large one: posts no longer there too
     assert cache.get("gone") is None
+    assert cache.get("edit 3") == "<p>3</p>"
 
 
 def test_a_reader_sees_what_the_writer_stored(tmp_path: Path) -> None:
