@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hkcms.core.site import Site
 from hkcms.core.stamps import stamps_of
@@ -134,6 +134,8 @@ class _Build:
         forget_folders()
         forget_checked_dirs()
 
+        if not trusted:
+            self.warm_workers()
         lap = time.monotonic()
         self.ctx.previous_pages = old_pages
         posts = self.ctx.read_posts()
@@ -394,18 +396,18 @@ class _Build:
                 self.tick()
             return
         # Only a large export needs the worker processes.
-        import multiprocessing
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
         from concurrent.futures.process import BrokenProcessPool
 
         if self.pool is None:
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["hkcms.export.render"])
             # forkserver: workers never inherit the threads of a caller such as the TUI. An
             # executor, not multiprocessing.Pool: a worker that dies (killed, out of memory)
             # breaks it with an error, where a Pool would wait for its results for ever.
             self.pool = ProcessPoolExecutor(
-                WORKERS, mp_context=ctx, initializer=init_worker, initargs=(self.config,)
+                WORKERS,
+                mp_context=_worker_context(),
+                initializer=init_worker,
+                initargs=(self.config,),
             )
         iterator = iter(tasks)
         running: set[Future[list[PostResult | bool]]] = set()
@@ -433,6 +435,20 @@ class _Build:
                 for result in results:
                     yield result
                     self.tick()
+
+    def warm_workers(self) -> None:
+        """Before a run that renders every page: the process the workers are forked from
+        starts now and loads the renderer on the other core while this one reads the posts."""
+        try:
+            with os.scandir(self.site.posts_dir) as entries:
+                if sum(1 for _ in itertools.islice(entries, POOL_THRESHOLD)) < POOL_THRESHOLD:
+                    return  # a small site renders in this process
+        except OSError:
+            return  # the scan names the problem
+        import multiprocessing.forkserver
+
+        _worker_context()
+        multiprocessing.forkserver.ensure_running()
 
     def plan_media(self, trust: dict[str, str]) -> tuple[set[str], list[tuple[str, Path, Path]]]:
         """Media files to write into the export: (sources found, those to write now). What is
@@ -487,6 +503,15 @@ class _Build:
             except OSError:
                 pass
         self.journal_dirty = True
+
+
+def _worker_context() -> Any:
+    """The forkserver start method, its server preloading the renderer."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["hkcms.export.render"])
+    return ctx
 
 
 def _start_making_folders(folders: list[str]) -> threading.Thread:
