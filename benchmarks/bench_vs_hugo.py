@@ -4,7 +4,8 @@
 
 The corpus is benchmarks/gen_corpus.py's (about 1,000 words a post, 10 % Chinese). Rows:
 first scan of a never-seen site (`list --json`, then the TUI's first row), full export with no
-cache (hkcms's caches and output deleted; Hugo and Pelican from scratch), export after editing
+cache (hkcms's caches deleted, Hugo from scratch, each into a folder never used before, the two
+alternated --runs times; Pelican from scratch), export after editing
 one post, export with nothing changed, `list --json` warm and with its cache deleted, the TUI's
 first row (warm) and opening a 200 KB post, and importing a 1,000,000-line access log (GoAccess
 beside it). Peak memory is that of the whole process tree (hkcms and its workers).
@@ -132,8 +133,108 @@ def to_hugo(site: Path, dest: Path) -> None:
     )
 
 
-def hugo_build(hugo: str, dest: Path) -> tuple[float, float]:
-    return seconds_of([hugo, "--source", str(dest), "--destination", "public", "--quiet"])
+def hugo_build(hugo: str, dest: Path, public: str = "public") -> tuple[float, float]:
+    return seconds_of([hugo, "--source", str(dest), "--destination", public, "--quiet"])
+
+
+def spread(values: list[float]) -> str:
+    """Median and range of several runs."""
+    if len(values) == 1:
+        return f"{values[0]:.2f} s"
+    return f"{statistics.median(values):.2f} s ({min(values):.2f}–{max(values):.2f})"
+
+
+def exports_rows(
+    site: Path,
+    n: int,
+    work: Path,
+    hugo: str | None,
+    peers: list[str],
+    rows: dict[str, Row],
+    runs: int,
+) -> None:
+    """Full exports with no cache, hkcms and Hugo alternated run by run, each into a folder
+    never used before: deleting 13,000 files just before a run makes creating files slower
+    for a while on some file systems, so old output is deleted only after the timed runs. Then
+    an export with nothing changed and one after an edit, for each tool."""
+    PostStore(Site.open(site)).scan()  # history of the generated corpus, as a real site has
+    trash: list[Path] = []
+    hugo_site = work / "hugo"
+    if hugo is not None:
+        peers[1] = f"Hugo {hugo_version(hugo)}"
+        shutil.rmtree(hugo_site, ignore_errors=True)
+        to_hugo(site, hugo_site)
+    ours: list[float] = []
+    theirs: list[float] = []
+    out = work / "hkcms-out-0"
+    for run in range(runs):
+        # hkcms: its caches (scan, fragments, templates) deleted; a new output folder.
+        shutil.rmtree(site / ".hkcms" / "cache", ignore_errors=True)
+        out = work / f"hkcms-out-{run}"
+        trash.append(out)
+        wall, our_peak = hkcms(site, "export", "--out", str(out))
+        ours.append(wall)
+        detail = f"{wall:.2f} s ({cpu()}), peak {our_peak:.0f} MB"
+        if hugo is not None:
+            public = f"public-{run}"
+            trash.append(hugo_site / public)
+            wall, peak = hugo_build(hugo, hugo_site, public)
+            theirs.append(wall)
+            print(f"  run {run + 1}: hkcms {detail}; {peers[1]} {wall:.2f} s ({cpu()}), "
+                  f"peak {peak:.0f} MB; ratio {ours[-1] / wall:.2f}", flush=True)  # fmt: skip
+    rows["full"].set("hkcms", f"{spread(ours)}, last {detail}" if len(ours) > 1 else detail)
+    if theirs:
+        ratios = [a / b for a, b in zip(ours, theirs, strict=True)]
+        rows["full"].set(peers[1], f"{spread(theirs)}")
+        rows["full"].step += (
+            f" ({runs} alternated runs; hkcms/Hugo {statistics.median(ratios):.2f}, "
+            f"{min(ratios):.2f}–{max(ratios):.2f})"
+        )
+    wall, _ = hkcms(site, "export", "--full", "--out", str(out))
+    print(f"  (hkcms export --full with its fragment cache: {wall:.2f} s, {cpu()})", flush=True)
+    wall, _ = hkcms(site, "export", "--out", str(out))
+    rows["noop"].set("hkcms", f"{wall:.2f} s ({cpu()})")
+    edit_one(site, n)
+    wall, _ = hkcms(site, "export", "--out", str(out))
+    rows["edit"].set("hkcms", f"{wall:.2f} s ({cpu()})")
+
+    if hugo is None:
+        for key in ("full", "edit", "noop"):
+            rows[key].set("Hugo", "skipped: not installed (apt-get install hugo)")
+    else:
+        public = f"public-{runs - 1}"
+        wall, _ = hugo_build(hugo, hugo_site, public)
+        rows["noop"].set(peers[1], f"{wall:.2f} s ({cpu()}; no incremental mode)")
+        post = next((hugo_site / "content" / "posts").glob("community-report-number-1*.md"))
+        post.write_text(post.read_text(encoding="utf-8") + "\nAn edit.\n", encoding="utf-8")
+        wall, _ = hugo_build(hugo, hugo_site, public)
+        rows["edit"].set(peers[1], f"{wall:.2f} s ({cpu()})")
+    for folder in [*trash, hugo_site]:
+        shutil.rmtree(folder, ignore_errors=True)
+    pelican_rows(site, work, peers, rows)
+
+
+def pelican_rows(site: Path, work: Path, peers: list[str], rows: dict[str, Row]) -> None:
+    """Pelican on the same posts: a full build, a build with nothing changed, one after an
+    edit (it has no incremental mode)."""
+    if not PELICAN.exists():
+        for key in ("full", "edit", "noop"):
+            rows[key].set("Pelican", "skipped: .venv/bin/pip install -e '.[bench]'")
+    else:
+        version = subprocess.run([str(PELICAN), "--version"], capture_output=True, text=True)
+        peers[2] = f"Pelican {version.stdout.strip()}"
+        dest = work / "pelican"
+        shutil.rmtree(dest, ignore_errors=True)
+        to_pelican(site, dest)
+        wall, peak = pelican_build(dest)
+        rows["full"].set(peers[2], f"{wall:.2f} s ({cpu()}), peak {peak:.0f} MB")
+        wall, _ = pelican_build(dest)
+        rows["noop"].set(peers[2], f"{wall:.2f} s ({cpu()})")
+        post = next((dest / "content").glob("community-report-number-1*.md"))
+        post.write_text(post.read_text(encoding="utf-8") + "\nAn edit.\n", encoding="utf-8")
+        wall, _ = pelican_build(dest)
+        rows["edit"].set(peers[2], f"{wall:.2f} s ({cpu()})")
+        shutil.rmtree(dest, ignore_errors=True)
 
 
 def hugo_version(hugo: str) -> str:
@@ -205,6 +306,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="work folder (default: a temporary one)")
     parser.add_argument("--json", action="store_true", help="print the table as JSON too")
     parser.add_argument(
+        "--runs", type=int, default=3, help="alternated hkcms/Hugo full exports (default 3)"
+    )
+    parser.add_argument(
         "--parts",
         default="first,exports,list,tui,views",
         help="comma-separated parts to run (default: all): first,exports,list,tui,views",
@@ -250,63 +354,7 @@ def main() -> None:
             shutil.rmtree(fresh, ignore_errors=True)
 
         if "exports" in parts:
-            # Exports. hkcms: its caches (scan, fragments, templates) and the output deleted.
-            PostStore(Site.open(site)).scan()  # history of the generated corpus, as a real site has
-            shutil.rmtree(site / ".hkcms" / "cache", ignore_errors=True)
-            shutil.rmtree(site / "public", ignore_errors=True)
-            wall, peak = hkcms(site, "export")
-            rows["full"].set("hkcms", f"{wall:.2f} s ({cpu()}), peak {peak:.0f} MB")
-            full_hkcms = wall
-            wall, _ = hkcms(site, "export", "--full")
-            print(
-                f"  (hkcms export --full with its fragment cache: {wall:.2f} s, {cpu()})",
-                flush=True,
-            )
-            wall, _ = hkcms(site, "export")
-            rows["noop"].set("hkcms", f"{wall:.2f} s ({cpu()})")
-            edit_one(site, n)
-            wall, _ = hkcms(site, "export")
-            rows["edit"].set("hkcms", f"{wall:.2f} s ({cpu()})")
-
-            if hugo is None:
-                for key in ("full", "edit", "noop"):
-                    rows[key].set("Hugo", "skipped: not installed (apt-get install hugo)")
-            else:
-                peers[1] = f"Hugo {hugo_version(hugo)}"
-                dest = work / "hugo"
-                shutil.rmtree(dest, ignore_errors=True)
-                to_hugo(site, dest)
-                wall, peak = hugo_build(hugo, dest)
-                rows["full"].set(peers[1], f"{wall:.2f} s ({cpu()}), peak {peak:.0f} MB")
-                print(f"  hkcms full export took {full_hkcms / wall:.2f}x Hugo's time", flush=True)
-                wall, _ = hugo_build(hugo, dest)
-                rows["noop"].set(peers[1], f"{wall:.2f} s ({cpu()}; no incremental mode)")
-                post = next((dest / "content" / "posts").glob("community-report-number-1*.md"))
-                post.write_text(post.read_text(encoding="utf-8") + "\nAn edit.\n", encoding="utf-8")
-                wall, _ = hugo_build(hugo, dest)
-                rows["edit"].set(peers[1], f"{wall:.2f} s ({cpu()})")
-                shutil.rmtree(dest, ignore_errors=True)
-
-            if not PELICAN.exists():
-                for key in ("full", "edit", "noop"):
-                    rows[key].set("Pelican", "skipped: .venv/bin/pip install -e '.[bench]'")
-            else:
-                version = subprocess.run(
-                    [str(PELICAN), "--version"], capture_output=True, text=True
-                )
-                peers[2] = f"Pelican {version.stdout.strip()}"
-                dest = work / "pelican"
-                shutil.rmtree(dest, ignore_errors=True)
-                to_pelican(site, dest)
-                wall, peak = pelican_build(dest)
-                rows["full"].set(peers[2], f"{wall:.2f} s ({cpu()}), peak {peak:.0f} MB")
-                wall, _ = pelican_build(dest)
-                rows["noop"].set(peers[2], f"{wall:.2f} s ({cpu()})")
-                post = next((dest / "content").glob("community-report-number-1*.md"))
-                post.write_text(post.read_text(encoding="utf-8") + "\nAn edit.\n", encoding="utf-8")
-                wall, _ = pelican_build(dest)
-                rows["edit"].set(peers[2], f"{wall:.2f} s ({cpu()})")
-                shutil.rmtree(dest, ignore_errors=True)
+            exports_rows(site, n, work, hugo, peers, rows, args.runs)
 
         if "list" in parts:
             # list --json, warm (three runs) and with the scan cache deleted.
