@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -23,8 +22,9 @@ sys.path.insert(0, str(HERE.parent))
 
 from PIL import Image, ImageDraw  # noqa: E402
 
+from benchmarks.measure import run_measured  # noqa: E402
+
 HKCMS = [sys.executable, "-m", "hkcms"]
-TICKS = os.sysconf("SC_CLK_TCK")
 _BASE: Image.Image | None = None
 
 
@@ -87,61 +87,11 @@ def generate(root: Path, n: int, megapixels: float) -> Path:
 # ---- measuring ------------------------------------------------------------------------------
 
 
-def _tree(pid: int) -> list[int]:
-    pids, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        pids.append(current)
-        try:
-            with open(f"/proc/{current}/task/{current}/children") as children:
-                todo.extend(int(c) for c in children.read().split())
-        except OSError:
-            continue
-    return pids
-
-
-def _sample(pid: int) -> tuple[int, dict[int, float]]:
-    """(resident kB of the tree, CPU seconds per process)."""
-    rss, cpu = 0, {}
-    for p in _tree(pid):
-        try:
-            with open(f"/proc/{p}/status") as status:
-                rss += next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
-            with open(f"/proc/{p}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            cpu[p] = (int(fields[11]) + int(fields[12])) / TICKS
-        except (OSError, ValueError, StopIteration, IndexError):
-            continue
-    return rss, cpu
-
-
 def measured(cmd: list[str], cwd: Path | None = None) -> dict[str, float | str]:
     """Wall time, peak memory of the process tree, cores used (CPU time / wall), output."""
-    os.sync()
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
-                            env=os.environ | {"HKCMS_EXPORT_PHASES": "1"})  # fmt: skip
-    peak, cpu, done = 0, {}, threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            rss, seen = _sample(proc.pid)
-            peak = max(peak, rss)
-            for p, seconds in seen.items():
-                cpu[p] = max(cpu.get(p, 0.0), seconds)
-            time.sleep(0.05)
-
-    thread = threading.Thread(target=sample, daemon=True)
-    thread.start()
-    out, err = proc.communicate()
-    wall = time.perf_counter() - started
-    done.set()
-    thread.join()
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
-    return {"wall": wall, "peak_mb": peak / 1024, "cores": sum(cpu.values()) / wall,
-            "out": out, "err": err}  # fmt: skip
+    run = run_measured(cmd, cwd=cwd, env=os.environ | {"HKCMS_EXPORT_PHASES": "1"})
+    return {"wall": run.seconds, "peak_mb": run.peak_kb / 1024, "cores": run.cpu / run.seconds,
+            "out": run.out, "err": run.err}  # fmt: skip
 
 
 def cpu(result: dict[str, float | str]) -> float:

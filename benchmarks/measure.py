@@ -18,6 +18,7 @@ class Measured:
     seconds: float  # wall time
     peak_kb: int  # resident memory of the process and all its descendants, at its highest
     out: str  # standard output
+    err: str  # standard error ('' when it was shown)
     cpu: float  # user + system seconds of the command and every process it started
 
 
@@ -98,4 +99,4 @@ def run_measured(
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{(err or '')[-3000:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    return Measured(seconds, peak, out, cpu)
+    return Measured(seconds, peak, out, err or "", cpu)
