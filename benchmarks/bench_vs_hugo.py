@@ -166,7 +166,6 @@ def exports_rows(
         to_hugo(site, hugo_site)
     ours: list[float] = []
     theirs: list[float] = []
-    out = work / "hkcms-out-0"
     for run in range(runs):
         # hkcms: its caches (scan, fragments, templates) deleted; a new output folder.
         shutil.rmtree(site / ".hkcms" / "cache", ignore_errors=True)
@@ -185,7 +184,7 @@ def exports_rows(
     rows["full"].set("hkcms", f"{spread(ours)}, last {detail}" if len(ours) > 1 else detail)
     if theirs:
         ratios = [a / b for a, b in zip(ours, theirs, strict=True)]
-        rows["full"].set(peers[1], f"{spread(theirs)}")
+        rows["full"].set(peers[1], spread(theirs))
         rows["full"].step += (
             f" ({runs} alternated runs; hkcms/Hugo {statistics.median(ratios):.2f}, "
             f"{min(ratios):.2f}–{max(ratios):.2f})"
@@ -314,6 +313,8 @@ def main() -> None:
         help="comma-separated parts to run (default: all): first,exports,list,tui,views",
     )
     args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
     parts = set(args.parts.split(","))
     n = args.n
     work = args.work or Path(tempfile.mkdtemp(prefix="hkcms-bench-vs-hugo-"))

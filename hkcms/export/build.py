@@ -246,7 +246,7 @@ class _Build:
             return None
         shutil.rmtree(Path(path).parent / "fragments", ignore_errors=True)
         cache = FragmentCache(path, FRAGMENT_VERSION)
-        cache.get("")  # opened here first: a damaged file is started again before any worker
+        cache.ready()  # opened here first: a damaged file is started again before any worker
         return cache
 
     def remember(self, media_stamps: list[str], warnings: list[str]) -> None:

@@ -61,21 +61,27 @@ class FragmentCache:
                 self._broken = True  # unusable this run: every lookup is a miss
         return self._db
 
+    def ready(self) -> bool:
+        """Open the file now (a damaged one is started again); False if it cannot be used."""
+        return self._connect() is not None
+
     def get(self, body: str) -> str | None:
+        return self.lookup(self.key(body))
+
+    def lookup(self, key: bytes) -> str | None:
+        """The HTML kept under a body's key (see `key`), or None."""
         db = self._connect()
         if db is None:
             return None
         try:
-            row = db.execute(
-                "SELECT html FROM fragment WHERE key = ?", (self.key(body),)
-            ).fetchone()
+            row = db.execute("SELECT html FROM fragment WHERE key = ?", (key,)).fetchone()
             return None if row is None else zlib.decompress(row[0]).decode("utf-8")
         except (sqlite3.Error, zlib.error, UnicodeDecodeError):
             return None
 
-    def entry(self, body: str, html: str, slug: str) -> Entry:
-        """What `store` writes for a body rendered to `html` for the post `slug`."""
-        return Entry(self.key(body), slug, zlib.compress(html.encode("utf-8"), LEVEL))
+    def entry(self, key: bytes, html: str, slug: str) -> Entry:
+        """What `store` writes for a body (by its key) rendered to `html` for the post `slug`."""
+        return Entry(key, slug, zlib.compress(html.encode("utf-8"), LEVEL))
 
     def store(self, entries: Iterable[Entry]) -> None:
         """Write entries in one transaction (by one process at a time: the export's)."""
@@ -100,12 +106,13 @@ class FragmentCache:
             return
         try:
             with db:
-                db.executemany(
-                    "DELETE FROM fragment WHERE slug = ?1 AND rowid NOT IN (SELECT rowid FROM "
-                    "fragment WHERE slug = ?1 ORDER BY used DESC LIMIT ?2)",
-                    [(slug, KEEP_PER_POST) for slug in set(rendered)],
-                )
-                if every is not None:
+                if every is None:
+                    db.executemany(
+                        "DELETE FROM fragment WHERE slug = ?1 AND rowid NOT IN (SELECT rowid FROM"
+                        " fragment WHERE slug = ?1 ORDER BY used DESC LIMIT ?2)",
+                        [(slug, KEEP_PER_POST) for slug in set(rendered)],
+                    )
+                else:  # the pass over every post covers those just rendered
                     db.execute(
                         "DELETE FROM fragment WHERE rowid IN (SELECT rowid FROM (SELECT rowid,"
                         " slug, row_number() OVER (PARTITION BY slug ORDER BY used DESC) AS n"

@@ -137,7 +137,8 @@ def body_of(text: str, path: Path) -> str:
 def render_fragment(body: str, root: str = POST_ROOT, slug: str = "") -> Fragment:
     """Markdown through the site's parser, then nh3; javascript:/data: URLs never survive.
     A body rendered before comes from the fragment cache (`slug`: the post it is kept for)."""
-    safe = _fragments.get(body) if _fragments is not None else None
+    key = _fragments.key(body) if _fragments is not None else b""
+    safe = _fragments.lookup(key) if _fragments is not None else None
     cached = None
     if safe is None:
         # Imported here: an export with nothing to render should not pay for the parser. The
@@ -146,7 +147,7 @@ def render_fragment(body: str, root: str = POST_ROOT, slug: str = "") -> Fragmen
 
         safe = sanitize(render_html(body))
         if _fragments is not None:
-            cached = _fragments.entry(body, safe, slug)
+            cached = _fragments.entry(key, safe, slug)
     return Fragment(rebase_root_urls(safe, root), excerpt(safe), media_references(safe), cached)
 
 

@@ -12,8 +12,12 @@ import pytest
 import hkcms.export.fast_markdown as fast_markdown
 from hkcms.core.site import Site
 from hkcms.export.build import export_site
-from hkcms.export.fragment_cache import FragmentCache
+from hkcms.export.fragment_cache import Entry, FragmentCache
 from tests.export.conftest import tree
+
+
+def entry(cache: FragmentCache, body: str, html: str, slug: str) -> Entry:
+    return cache.entry(cache.key(body), html, slug)
 
 
 @pytest.fixture
@@ -69,7 +73,7 @@ def test_a_changed_body_is_rendered_again(
 def test_entries_are_kept_by_body_and_version(tmp_path: Path) -> None:
     cache = FragmentCache(tmp_path / "fragments.sqlite", "v1")
     assert cache.get("# Hi\n") is None
-    cache.store([cache.entry("# Hi\n", "<h1>Hi</h1>", "hi")])
+    cache.store([entry(cache, "# Hi\n", "<h1>Hi</h1>", "hi")])
     assert cache.get("# Hi\n") == "<h1>Hi</h1>"
     cache.close()
     assert FragmentCache(tmp_path / "fragments.sqlite", "v1").get("# Hi\n") == "<h1>Hi</h1>"
@@ -80,7 +84,7 @@ def test_damaged_entries_are_misses(tmp_path: Path) -> None:
     path = tmp_path / "fragments.sqlite"
     cache = FragmentCache(path, "v1")
     cache.store(
-        [cache.entry("# Hi\n", "<h1>Hi</h1>", "hi"), cache.entry("# Yo\n", "<h1>Yo</h1>", "yo")]
+        [entry(cache, "# Hi\n", "<h1>Hi</h1>", "hi"), entry(cache, "# Yo\n", "<h1>Yo</h1>", "yo")]
     )
     cache.close()
     db = sqlite3.connect(path)
@@ -101,7 +105,7 @@ def test_a_file_that_is_not_a_database_is_started_again(tmp_path: Path) -> None:
     path.write_bytes(b"not a database at all " * 100)
     cache = FragmentCache(path, "v1")
     assert cache.get("# Hi\n") is None
-    cache.store([cache.entry("# Hi\n", "<h1>Hi</h1>", "hi")])
+    cache.store([entry(cache, "# Hi\n", "<h1>Hi</h1>", "hi")])
     cache.close()
     assert FragmentCache(path, "v1").get("# Hi\n") == "<h1>Hi</h1>"
 
@@ -110,15 +114,15 @@ def test_an_unwritable_cache_is_only_misses(tmp_path: Path) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("a file where the cache's folder would be", encoding="utf-8")
     cache = FragmentCache(blocked / "fragments.sqlite", "v1")
-    cache.store([cache.entry("# Hi\n", "<h1>Hi</h1>", "hi")])
+    cache.store([entry(cache, "# Hi\n", "<h1>Hi</h1>", "hi")])
     assert cache.get("# Hi\n") is None
 
 
 def test_prune_keeps_the_two_newest_bodies_of_each_post_still_there(tmp_path: Path) -> None:
     cache = FragmentCache(tmp_path / "fragments.sqlite", "v1")
     for n in range(4):
-        cache.store([cache.entry(f"edit {n}", f"<p>{n}</p>", "kept")])
-    cache.store([cache.entry("gone", "<p>gone</p>", "deleted-post")])
+        cache.store([entry(cache, f"edit {n}", f"<p>{n}</p>", "kept")])
+    cache.store([entry(cache, "gone", "<p>gone</p>", "deleted-post")])
     cache.prune(["kept"])  # a small export: only the posts it rendered
     assert [cache.get(f"edit {n}") for n in range(4)] == [None, None, "<p>2</p>", "<p>3</p>"]
     assert cache.get("gone") == "<p>gone</p>"
@@ -131,7 +135,7 @@ def test_a_reader_sees_what_the_writer_stored(tmp_path: Path) -> None:
     writer = FragmentCache(tmp_path / "fragments.sqlite", "v1")
     reader = FragmentCache(tmp_path / "fragments.sqlite", "v1")
     assert reader.get("a") is None  # connected before the write, as a worker is
-    writer.store([writer.entry("a", "<p>a</p>", "a")])
+    writer.store([entry(writer, "a", "<p>a</p>", "a")])
     assert reader.get("a") == "<p>a</p>"
 
 

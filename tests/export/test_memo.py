@@ -351,21 +351,27 @@ def test_a_broken_memo_is_ignored(fixture_site: Site, tmp_path: Path) -> None:
     assert replayed(export_site(fixture_site, out))
 
 
+def tamper_with_first_post(monkeypatch: pytest.MonkeyPatch, **fields: str) -> None:
+    """The workers' result for first-post comes back with these fields changed."""
+    real = build_module.render_chunk
+
+    def tampered(tasks: list) -> list:  # type: ignore[type-arg]
+        results = real(tasks)
+        for result in results:
+            if isinstance(result, PostResult) and result.slug == "first-post":
+                for name, value in fields.items():
+                    setattr(result, name, value)
+        return results
+
+    monkeypatch.setattr(build_module, "render_chunk", tampered)
+
+
 def test_a_post_that_cannot_be_rendered_is_tried_again_by_every_export(
     fixture_site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A page left out while rendering is no page of the memo: the next export tries (and
     warns) again, as it would without the memo."""
-    real = build_module.render_chunk
-
-    def failing(tasks: list) -> list:  # type: ignore[type-arg]
-        results = real(tasks)
-        for result in results:
-            if isinstance(result, PostResult) and result.slug == "first-post":
-                result.error = "first-post.md: cannot be rendered"
-        return results
-
-    monkeypatch.setattr(build_module, "render_chunk", failing)
+    tamper_with_first_post(monkeypatch, error="first-post.md: cannot be rendered")
     out = tmp_path / "out"
     first = export_site(fixture_site, out)
     assert "left out: first-post.md: cannot be rendered" in first.warnings
@@ -377,16 +383,7 @@ def test_a_post_that_cannot_be_rendered_is_tried_again_by_every_export(
 def test_a_post_changed_while_it_was_rendered_is_looked_at_again(
     fixture_site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = build_module.render_chunk
-
-    def changed_meanwhile(tasks: list) -> list:  # type: ignore[type-arg]
-        results = real(tasks)
-        for result in results:
-            if isinstance(result, PostResult) and result.slug == "first-post":
-                result.hash = "another text"
-        return results
-
-    monkeypatch.setattr(build_module, "render_chunk", changed_meanwhile)
+    tamper_with_first_post(monkeypatch, hash="another text")
     out = tmp_path / "out"
     export_site(fixture_site, out)
     monkeypatch.undo()
