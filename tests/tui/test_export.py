@@ -105,3 +105,16 @@ async def test_a_preview_with_drafts_is_never_published(make_app, tui_site):
         await wait_done(pilot, screen)
         assert (remote / "index.html").exists()
         assert not (remote / "posts" / "draft-agm").exists()
+
+
+async def test_the_hint_says_what_enter_will_do(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("x")
+        options = app.screen.query_one("#export-options")
+        assert "only what changed" in str(options.render())
+        await pilot.press("f")  # full rebuild
+        await settle(pilot)
+        assert "rebuilds every page" in str(options.render())
+        assert "only what changed" not in str(options.render())

@@ -72,7 +72,10 @@ class ExportScreen(Screen[None]):
         text.append(f"[{'x' if drafts else ' '}] include drafts (d)\n")
         if drafts:
             text.append("A preview with drafts is never published.\n", style="yellow")
-        text.append("Enter exports only what changed since the last export.", style="dim")
+        if full:
+            text.append("Enter rebuilds every page.", style="dim")
+        else:
+            text.append("Enter exports only what changed since the last export.", style="dim")
         self.query_one("#export-options", Static).update(text)
 
     def action_option(self, name: str) -> None:
