@@ -411,30 +411,31 @@ class _Build:
             )
         iterator = iter(tasks)
         running: set[Future[list[PostResult | bool]]] = set()
-        while True:
-            while len(running) < IN_FLIGHT and (chunk := list(itertools.islice(iterator, CHUNK))):
-                running.add(self.pool.submit(render_chunk, chunk))
-            if not running:
-                return
-            done, running = wait(running, timeout=STALL_S, return_when=FIRST_COMPLETED)
-            if not done:
-                raise ExportError(
-                    f"the export's worker processes gave no page for {STALL_S:.0f} s; the pages "
-                    "written so far are kept: run the export again",
-                    self.out,
-                )
-            for future in done:
-                try:
-                    results = future.result()
-                except BrokenProcessPool as exc:
+        try:
+            while True:
+                while len(running) < IN_FLIGHT and (
+                    chunk := list(itertools.islice(iterator, CHUNK))
+                ):
+                    running.add(self.pool.submit(render_chunk, chunk))
+                if not running:
+                    return
+                done, running = wait(running, timeout=STALL_S, return_when=FIRST_COMPLETED)
+                if not done:
                     raise ExportError(
-                        "a worker process of the export stopped (killed, or out of memory?); "
-                        "the pages written so far are kept: run the export again",
+                        f"the export's worker processes gave no page for {STALL_S:.0f} s; the "
+                        "pages written so far are kept: run the export again",
                         self.out,
-                    ) from exc
-                for result in results:
-                    yield result
-                    self.tick()
+                    )
+                for future in done:
+                    for result in future.result():
+                        yield result
+                        self.tick()
+        except BrokenProcessPool as exc:  # from a result, or from the next chunk sent
+            raise ExportError(
+                "a worker process of the export stopped (killed, or out of memory?); "
+                "the pages written so far are kept: run the export again",
+                self.out,
+            ) from exc
 
     def warm_workers(self) -> None:
         """Before a run that renders every page: the process the workers are forked from

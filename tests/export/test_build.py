@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -330,24 +332,47 @@ def test_worker_processes_give_the_same_bytes(
     assert tree(tmp_path / "all-pooled") == tree(tmp_path / "serial")
 
 
+def worker_dies(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build, "render_chunk", dying_worker.render_chunk_then_die)
+
+
+def worker_hangs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build, "render_chunk", dying_worker.render_chunk_then_hang)
+
+
+def pool_breaks_when_a_chunk_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The executor noticed a dead worker before the next chunk went out: `submit` raises."""
+    real = ProcessPoolExecutor.submit
+    sent = [0]
+
+    def submit(self: ProcessPoolExecutor, *args: Any, **kwargs: Any) -> Any:
+        sent[0] += 1
+        if sent[0] == 4:
+            raise BrokenProcessPool("A child process terminated abruptly")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", submit)
+
+
 @pytest.mark.parametrize(
-    ("chunk_function", "message"),
+    ("breakage", "message"),
     [
-        (dying_worker.render_chunk_then_die, "worker process of the export stopped"),
-        (dying_worker.render_chunk_then_hang, "gave no page for 3 s"),
+        (worker_dies, "worker process of the export stopped"),
+        (worker_hangs, "gave no page for 3 s"),
+        (pool_breaks_when_a_chunk_is_sent, "worker process of the export stopped"),
     ],
 )
 def test_a_worker_that_dies_or_hangs_stops_the_export_with_an_error_not_a_hang(
     site: Site,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    chunk_function: Callable[[list[Any]], list[Any]],
+    breakage: Callable[[pytest.MonkeyPatch], None],
     message: str,
 ) -> None:
     store = PostStore(site)
     for i in range(build.POOL_THRESHOLD * 4):
         store.create(f"Post {i}", body=f"Body {i}.\n")
-    monkeypatch.setattr(build, "render_chunk", chunk_function)
+    breakage(monkeypatch)
     monkeypatch.setattr(build, "STALL_S", 3.0)
     outcome: list[BaseException | None] = []
 
